@@ -1,0 +1,372 @@
+//! The one permission policy. Every route asks [`can`] before it acts.
+//!
+//! Decisions follow role × region × ownership (SPEC §1):
+//! - the national administrator (火炬中心) acts everywhere;
+//! - a provincial administrator acts only inside its programme unit (省/计划单列市/兵团);
+//! - an agency verifies researchers' registrations in its own unit;
+//! - the exchange partner verifies listed companies and investors;
+//! - everyone else acts on their own account only;
+//! - an account awaiting verification may only look at its own page and change its
+//!   password.
+
+use crate::role::{AccountStatus, OrgKind, Role};
+
+/// The signed-in user, as the policy sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub role: Role,
+    pub org_id: String,
+    /// Programme unit of the user's organisation (e.g. `44`, `4403`, `66`).
+    pub unit_code: String,
+    pub status: AccountStatus,
+}
+
+/// What is being attempted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read public pages and the public part of the library.
+    ViewPublic,
+    /// See one's own home page and account.
+    ViewOwnAccount,
+    /// Change one's own password.
+    ChangeOwnPassword,
+    /// Use the API with personal tokens, and manage them.
+    ManageOwnTokens,
+    /// Read the reference data (regions, fields, TRL …) on the admin pages.
+    ViewReference,
+    /// Change the reference data.
+    EditReference,
+    /// List organisations and accounts of a region.
+    ListAccounts,
+    /// Create an account (the resource is the account to be).
+    CreateUser,
+    /// Reset another account's password, or disable / enable it.
+    ManageUser,
+    /// Approve or reject a self-registered account.
+    VerifyRegistration,
+    /// Create or edit an organisation.
+    ManageOrg,
+    /// Browse the audit trail of a region.
+    ViewAudit,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::ViewPublic,
+        Action::ViewOwnAccount,
+        Action::ChangeOwnPassword,
+        Action::ManageOwnTokens,
+        Action::ViewReference,
+        Action::EditReference,
+        Action::ListAccounts,
+        Action::CreateUser,
+        Action::ManageUser,
+        Action::VerifyRegistration,
+        Action::ManageOrg,
+        Action::ViewAudit,
+    ];
+}
+
+/// What the action is done to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// Nothing in particular (a page, a site-wide list).
+    Site,
+    /// Everything of one programme unit.
+    Unit { unit_code: String },
+    /// An organisation.
+    Org { unit_code: String, kind: OrgKind },
+    /// An account.
+    User {
+        user_id: String,
+        unit_code: String,
+        role: Role,
+        org_kind: OrgKind,
+    },
+}
+
+impl Resource {
+    fn unit(&self) -> Option<&str> {
+        match self {
+            Resource::Site => None,
+            Resource::Unit { unit_code }
+            | Resource::Org { unit_code, .. }
+            | Resource::User { unit_code, .. } => Some(unit_code),
+        }
+    }
+}
+
+/// Roles that only the national administrator may grant or manage.
+fn nationally_managed(role: Role) -> bool {
+    matches!(role, Role::NationalAdmin | Role::SzsePartner)
+}
+
+/// Organisation kinds that only the national administrator may create or edit.
+fn nationally_managed_org(kind: OrgKind) -> bool {
+    matches!(kind, OrgKind::TorchCenter | OrgKind::Exchange)
+}
+
+/// Decides whether `actor` (None: not signed in) may do `action` to `resource`.
+pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
+    if action == Action::ViewPublic {
+        return true;
+    }
+    let Some(a) = actor else { return false };
+    match a.status {
+        AccountStatus::Active => {}
+        AccountStatus::Pending => {
+            return matches!(action, Action::ViewOwnAccount | Action::ChangeOwnPassword);
+        }
+        AccountStatus::Rejected | AccountStatus::Disabled => return false,
+    }
+    let own_unit = resource.unit() == Some(a.unit_code.as_str());
+    match action {
+        Action::ViewPublic => true,
+        Action::ViewOwnAccount | Action::ChangeOwnPassword | Action::ManageOwnTokens => true,
+        Action::ViewReference => matches!(
+            a.role,
+            Role::NationalAdmin
+                | Role::ProvincialAdmin
+                | Role::SzsePartner
+                | Role::Host
+                | Role::Agency
+        ),
+        Action::EditReference => a.role == Role::NationalAdmin,
+        Action::ListAccounts | Action::ViewAudit => match a.role {
+            Role::NationalAdmin => true,
+            Role::ProvincialAdmin => own_unit,
+            _ => false,
+        },
+        Action::CreateUser | Action::ManageUser => match (a.role, resource) {
+            (Role::NationalAdmin, Resource::User { .. }) => true,
+            (Role::ProvincialAdmin, Resource::User { role, .. }) => {
+                own_unit && !nationally_managed(*role)
+            }
+            _ => false,
+        },
+        Action::VerifyRegistration => match (a.role, resource) {
+            (Role::NationalAdmin, Resource::User { role, .. }) => role.self_registrable(),
+            (Role::ProvincialAdmin, Resource::User { role, .. }) => {
+                own_unit && role.self_registrable()
+            }
+            (Role::Agency, Resource::User { role, .. }) => own_unit && *role == Role::Holder,
+            (Role::SzsePartner, Resource::User { role, org_kind, .. }) => {
+                *role == Role::Enterprise
+                    && matches!(org_kind, OrgKind::ListedCompany | OrgKind::Investor)
+            }
+            _ => false,
+        },
+        Action::ManageOrg => match (a.role, resource) {
+            (Role::NationalAdmin, Resource::Org { .. }) => true,
+            (Role::ProvincialAdmin, Resource::Org { kind, .. }) => {
+                own_unit && !nationally_managed_org(*kind)
+            }
+            _ => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, unit: &str) -> Actor {
+        Actor {
+            user_id: format!("{role}-{unit}"),
+            role,
+            org_id: "o".into(),
+            unit_code: unit.into(),
+            status: AccountStatus::Active,
+        }
+    }
+
+    fn user(role: Role, unit: &str, kind: OrgKind) -> Resource {
+        Resource::User {
+            user_id: "target".into(),
+            unit_code: unit.into(),
+            role,
+            org_kind: kind,
+        }
+    }
+
+    fn unit(u: &str) -> Resource {
+        Resource::Unit {
+            unit_code: u.into(),
+        }
+    }
+
+    #[test]
+    fn anonymous_sees_only_public() {
+        for action in Action::ALL {
+            assert_eq!(
+                can(None, *action, &Resource::Site),
+                *action == Action::ViewPublic,
+                "{action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn provincial_admin_acts_only_in_its_unit() {
+        let gd = actor(Role::ProvincialAdmin, "44");
+        assert!(can(Some(&gd), Action::ListAccounts, &unit("44")));
+        assert!(
+            !can(Some(&gd), Action::ListAccounts, &unit("4403")),
+            "深圳 is its own unit"
+        );
+        assert!(!can(Some(&gd), Action::ViewAudit, &unit("11")));
+        assert!(can(
+            Some(&gd),
+            Action::CreateUser,
+            &user(Role::Holder, "44", OrgKind::University)
+        ));
+        assert!(!can(
+            Some(&gd),
+            Action::CreateUser,
+            &user(Role::Holder, "32", OrgKind::University)
+        ));
+        assert!(!can(
+            Some(&gd),
+            Action::CreateUser,
+            &user(Role::NationalAdmin, "44", OrgKind::TorchCenter)
+        ));
+        assert!(!can(
+            Some(&gd),
+            Action::CreateUser,
+            &user(Role::SzsePartner, "44", OrgKind::Exchange)
+        ));
+        assert!(can(
+            Some(&gd),
+            Action::VerifyRegistration,
+            &user(Role::Enterprise, "44", OrgKind::Park)
+        ));
+        assert!(!can(
+            Some(&gd),
+            Action::VerifyRegistration,
+            &user(Role::Enterprise, "4403", OrgKind::Park)
+        ));
+        assert!(!can(Some(&gd), Action::EditReference, &Resource::Site));
+        let org = |k| Resource::Org {
+            unit_code: "44".into(),
+            kind: k,
+        };
+        assert!(can(Some(&gd), Action::ManageOrg, &org(OrgKind::University)));
+        assert!(!can(
+            Some(&gd),
+            Action::ManageOrg,
+            &org(OrgKind::TorchCenter)
+        ));
+    }
+
+    #[test]
+    fn national_admin_acts_everywhere() {
+        let n = actor(Role::NationalAdmin, "00");
+        for action in Action::ALL {
+            let r = match action {
+                Action::CreateUser | Action::ManageUser | Action::VerifyRegistration => {
+                    user(Role::Holder, "65", OrgKind::University)
+                }
+                Action::ManageOrg => Resource::Org {
+                    unit_code: "66".into(),
+                    kind: OrgKind::Host,
+                },
+                _ => unit("66"),
+            };
+            assert!(can(Some(&n), *action, &r), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn verification_rights() {
+        let ag = actor(Role::Agency, "32");
+        assert!(can(
+            Some(&ag),
+            Action::VerifyRegistration,
+            &user(Role::Holder, "32", OrgKind::University)
+        ));
+        assert!(!can(
+            Some(&ag),
+            Action::VerifyRegistration,
+            &user(Role::Enterprise, "32", OrgKind::Park)
+        ));
+        assert!(!can(
+            Some(&ag),
+            Action::VerifyRegistration,
+            &user(Role::Holder, "33", OrgKind::University)
+        ));
+        let sz = actor(Role::SzsePartner, "4403");
+        assert!(can(
+            Some(&sz),
+            Action::VerifyRegistration,
+            &user(Role::Enterprise, "11", OrgKind::ListedCompany)
+        ));
+        assert!(can(
+            Some(&sz),
+            Action::VerifyRegistration,
+            &user(Role::Enterprise, "11", OrgKind::Investor)
+        ));
+        assert!(!can(
+            Some(&sz),
+            Action::VerifyRegistration,
+            &user(Role::Enterprise, "11", OrgKind::Park)
+        ));
+        let n = actor(Role::NationalAdmin, "00");
+        assert!(
+            !can(
+                Some(&n),
+                Action::VerifyRegistration,
+                &user(Role::Agency, "11", OrgKind::Agency)
+            ),
+            "only self-registered roles are verified"
+        );
+    }
+
+    #[test]
+    fn ordinary_roles_have_no_admin_power() {
+        for role in [
+            Role::Host,
+            Role::Agency,
+            Role::Expert,
+            Role::Holder,
+            Role::Enterprise,
+            Role::SzsePartner,
+        ] {
+            let a = actor(role, "44");
+            for action in [
+                Action::ListAccounts,
+                Action::ViewAudit,
+                Action::CreateUser,
+                Action::ManageUser,
+                Action::ManageOrg,
+                Action::EditReference,
+            ] {
+                let r = match action {
+                    Action::CreateUser | Action::ManageUser => {
+                        user(Role::Holder, "44", OrgKind::University)
+                    }
+                    Action::ManageOrg => Resource::Org {
+                        unit_code: "44".into(),
+                        kind: OrgKind::University,
+                    },
+                    _ => unit("44"),
+                };
+                assert!(!can(Some(&a), action, &r), "{role} {action:?}");
+            }
+            assert!(can(Some(&a), Action::ViewOwnAccount, &Resource::Site));
+        }
+    }
+
+    #[test]
+    fn pending_and_disabled_accounts() {
+        let mut p = actor(Role::Holder, "44");
+        p.status = AccountStatus::Pending;
+        assert!(can(Some(&p), Action::ViewOwnAccount, &Resource::Site));
+        assert!(can(Some(&p), Action::ChangeOwnPassword, &Resource::Site));
+        assert!(!can(Some(&p), Action::ManageOwnTokens, &Resource::Site));
+        let mut d = actor(Role::NationalAdmin, "00");
+        d.status = AccountStatus::Disabled;
+        assert!(!can(Some(&d), Action::ViewAudit, &unit("00")));
+        assert!(can(Some(&d), Action::ViewPublic, &Resource::Site));
+    }
+}
