@@ -1,0 +1,289 @@
+//! What each subcommand does.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use tracing_subscriber::EnvFilter;
+use ztc_domain::{AccountStatus, OrgKind, Role, password, text};
+use ztc_store::orgs::{self, NewOrg};
+use ztc_store::users::{self, NewUser};
+use ztc_store::{Ctx, Store, backup, redact_url};
+use ztc_web::{App, Settings, demo};
+
+use crate::{Command, UserCommand};
+
+fn init_logging(settings: &Settings) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// Creates the data folder and its sub-folders, and proves it is writable.
+fn prepare_data_dir(settings: &Settings) -> anyhow::Result<()> {
+    let dir = &settings.data_dir;
+    let fail = |e: std::io::Error| {
+        anyhow!(
+            "无法写入数据目录 {} / data folder not writable: {e}",
+            dir.display()
+        )
+    };
+    for sub in ["", "index", "files"] {
+        std::fs::create_dir_all(dir.join(sub)).map_err(fail)?;
+    }
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok").map_err(fail)?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    if settings.uses_sqlite() {
+        prepare_data_dir(settings)?;
+    }
+    let url = settings.database_url();
+    let store = tokio::time::timeout(Duration::from_secs(15), Store::connect(&url))
+        .await
+        .map_err(|_| {
+            anyhow!(
+                "连接数据库超时 / database connection timed out: {}",
+                redact_url(&url)
+            )
+        })?
+        .map_err(|e| {
+            anyhow!(
+                "无法连接数据库 / cannot open the database {}: {e}",
+                redact_url(&url)
+            )
+        })?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| anyhow!("数据库迁移失败 / migration failed: {e}"))?;
+    Ok(store)
+}
+
+fn print_logins(logins: &[demo::Login]) {
+    println!("演示账号 / demo accounts (password: {}):", demo::PASSWORD);
+    for l in logins {
+        let note = if l.status == AccountStatus::Pending {
+            "  （待审核 / pending）"
+        } else {
+            ""
+        };
+        println!(
+            "  {:<16} {:<22} {}{}",
+            l.username,
+            l.role.label_zh(),
+            l.org,
+            note
+        );
+    }
+}
+
+pub async fn run(cmd: Command, settings: Settings) -> anyhow::Result<()> {
+    init_logging(&settings);
+    match cmd {
+        Command::Serve {
+            demo: with_demo, ..
+        } => serve(settings, with_demo).await,
+        Command::Migrate => {
+            let store = open_store(&settings).await?;
+            println!(
+                "数据库已是最新 / database migrated: {}",
+                redact_url(&settings.database_url())
+            );
+            store.close().await;
+            Ok(())
+        }
+        Command::Demo => {
+            let store = open_store(&settings).await?;
+            let logins = demo::load(&store).await?;
+            print_logins(&logins);
+            store.close().await;
+            Ok(())
+        }
+        Command::User { command } => user(command, &settings).await,
+        Command::Backup { file } => {
+            let store = open_store(&settings).await?;
+            let out = std::fs::File::create(&file)
+                .with_context(|| format!("无法创建备份文件 {}", file.display()))?;
+            let rows = backup::write(&store, std::io::BufWriter::new(out)).await?;
+            println!(
+                "已备份 {rows} 行到 {} / backed up {rows} rows",
+                file.display()
+            );
+            Ok(())
+        }
+        Command::Restore { file, yes } => {
+            if !yes {
+                bail!(
+                    "恢复会替换数据库中的全部内容；确认请加 --yes / restore replaces all content: add --yes to confirm"
+                );
+            }
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("无法打开备份文件 {}", file.display()))?;
+            let dump = backup::read(std::io::BufReader::new(input))?;
+            let store = open_store(&settings).await?;
+            let rows = backup::restore(&store, &dump).await?;
+            println!("已恢复 {rows} 行 / restored {rows} rows");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+    tracing::info!(?settings, "starting");
+    let listener = tokio::net::TcpListener::bind(&settings.bind)
+        .await
+        .map_err(|e| {
+            anyhow!(
+                "无法监听 {} / cannot listen on {}: {e}",
+                settings.bind,
+                settings.bind
+            )
+        })?;
+    let store = open_store(&settings).await?;
+    if with_demo {
+        let logins = demo::load(&store).await?;
+        print_logins(&logins);
+    }
+    let app = App::with_store(store.clone(), settings.clone())?;
+    let purger = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = ztc_store::sessions::purge_expired(&purger).await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+    let addr = listener.local_addr()?;
+    println!("火炬科技成果直通车平台已启动 / listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.router()
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let p1 = rpassword::prompt_password("密码 / password: ")?;
+        let p2 = rpassword::prompt_password("再次输入 / again: ")?;
+        if p1 != p2 {
+            bail!("两次输入的密码不一致 / the passwords differ");
+        }
+        Ok(p1)
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+async fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<()> {
+    let UserCommand::Add {
+        username,
+        name,
+        role,
+        org,
+        org_kind,
+        region,
+    } = cmd;
+    let username = text::username(&username).map_err(|e| anyhow!("{}", e.message))?;
+    let display_name =
+        text::required("name", "姓名", &name, 50).map_err(|e| anyhow!("{}", e.message))?;
+    let role = Role::parse(&role).ok_or_else(|| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        anyhow!(
+            "未知角色 / unknown role {role:?}; one of: {}",
+            all.join(", ")
+        )
+    })?;
+    let pw = read_password()?;
+    password::check_new(&pw, &username).map_err(|e| anyhow!("{}", e.message))?;
+    let store = open_store(settings).await?;
+    let ctx = Ctx::system("cli");
+    let found = match orgs::get(&store, &org).await? {
+        Some(o) => Some(o),
+        None => orgs::list(&store, None, Some(&org), 1, 100)
+            .await?
+            .items
+            .into_iter()
+            .find(|o| o.name == org),
+    };
+    let organisation = match (found, org_kind, region) {
+        (Some(o), _, _) => o,
+        (None, Some(kind), Some(region)) => {
+            let kind = OrgKind::parse(&kind)
+                .ok_or_else(|| anyhow!("未知机构类型 / unknown organisation kind {kind:?}"))?;
+            let new = NewOrg {
+                name: text::required("org", "机构名称", &org, 100)
+                    .map_err(|e| anyhow!("{}", e.message))?,
+                kind,
+                region_code: region,
+                credit_code: None,
+                status: AccountStatus::Active,
+                contact_name: None,
+                contact_phone: None,
+                contact_email: None,
+            };
+            orgs::create(&store, &ctx, &new).await?
+        }
+        (None, _, _) => bail!(
+            "机构不存在 / no organisation named {org:?}; give --org-kind and --region to create it"
+        ),
+    };
+    let new = NewUser {
+        username,
+        display_name,
+        email: None,
+        phone: None,
+        password_hash: password::hash(&pw),
+        role,
+        status: AccountStatus::Active,
+        must_change_password: false,
+    };
+    let user = users::create(&store, &ctx, &organisation.id, &new)
+        .await
+        .map_err(|e| match e {
+            ztc_store::StoreError::Conflict { message, .. } => anyhow!("{message}"),
+            other => anyhow!(other),
+        })?;
+    println!(
+        "已创建账号 / created {} ({}) in {}",
+        user.username,
+        role.label_zh(),
+        organisation.name
+    );
+    store.close().await;
+    Ok(())
+}
