@@ -30,7 +30,7 @@ pub fn check_new(password: &str, username: &str) -> Result<(), FieldError> {
             FieldError::new("password_contains_username", "密码不能包含用户名").on("password"),
         );
     }
-    if password.chars().all(|c| Some(c) == password.chars().next()) {
+    if password.chars().all(|c| password.starts_with(c)) {
         return Err(FieldError::new(
             "password_too_simple",
             "密码过于简单，请勿使用同一个字符重复",

@@ -153,16 +153,14 @@ fn random_token() -> String {
 }
 
 fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
-    if trust_proxy {
-        if let Some(v) = req
+    if trust_proxy
+        && let Some(v) = req
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-        {
-            if let Some(first) = v.split(',').next() {
-                return Some(first.trim().to_owned());
-            }
-        }
+        && let Some(first) = v.split(',').next()
+    {
+        return Some(first.trim().to_owned());
     }
     req.extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
@@ -195,10 +193,10 @@ async fn provided_csrf(req: Request) -> Result<(Option<String>, Request), Failur
     {
         return Ok((Some(v.to_owned()), req));
     }
-    if let Some(q) = req.uri().query() {
-        if let Some((_, v)) = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf") {
-            return Ok((Some(v.into_owned()), req));
-        }
+    if let Some(q) = req.uri().query()
+        && let Some((_, v)) = form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "csrf")
+    {
+        return Ok((Some(v.into_owned()), req));
     }
     let is_form = req
         .headers()

@@ -198,15 +198,13 @@ pub fn request_lang(headers: &axum::http::HeaderMap, api: bool) -> Lang {
     if let Some(l) = jar.get("ztc_lang").and_then(|c| Lang::parse(c.value())) {
         return l;
     }
-    if api {
-        if let Some(al) = headers
+    if api
+        && let Some(al) = headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
-        {
-            if al.trim_start().to_ascii_lowercase().starts_with("en") {
-                return Lang::En;
-            }
-        }
+        && al.trim_start().to_ascii_lowercase().starts_with("en")
+    {
+        return Lang::En;
     }
     Lang::Zh
 }

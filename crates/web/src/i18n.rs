@@ -69,7 +69,7 @@ static ZH: LazyLock<Catalogue> = LazyLock::new(|| load(ZH_SOURCE));
 static EN: LazyLock<Catalogue> = LazyLock::new(|| load(EN_SOURCE));
 
 /// The text for `key` in `lang`, falling back to Chinese, then to the key itself.
-pub fn t<'a>(lang: Lang, key: &'a str) -> &'a str {
+pub fn t(lang: Lang, key: &str) -> &str {
     let hit = match lang {
         Lang::En => EN.get(key).or_else(|| ZH.get(key)),
         Lang::Zh => ZH.get(key),
@@ -116,11 +116,16 @@ mod tests {
         let mut missing = Vec::new();
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            for part in text.split("t(\"").skip(1) {
-                if let Some(key) = part.split('"').next() {
-                    if !zh.iter().any(|k| k == key) {
-                        missing.push(format!("{}: {key}", entry.path().display()));
-                    }
+            // Calls look like `page.t("key")` or `{{ t("key") }}`.
+            let calls = text
+                .split(".t(\"")
+                .skip(1)
+                .chain(text.split("{ t(\"").skip(1));
+            for part in calls {
+                if let Some(key) = part.split('"').next()
+                    && !zh.iter().any(|k| k == key)
+                {
+                    missing.push(format!("{}: {key}", entry.path().display()));
                 }
             }
         }

@@ -152,15 +152,15 @@ pub async fn logout(
     req: Req,
     jar: CookieJar,
 ) -> Result<Response, Failure> {
-    if let Some(hash) = req.session_hash() {
-        if let Some(m) = req.member() {
-            let s = sessions::Session {
-                member: m.clone(),
-                csrf: req.csrf.clone(),
-                token_hash: hash.to_owned(),
-            };
-            sessions::end(&state.store, &req.change(), &s).await?;
-        }
+    if let Some(hash) = req.session_hash()
+        && let Some(m) = req.member()
+    {
+        let s = sessions::Session {
+            member: m.clone(),
+            csrf: req.csrf.clone(),
+            token_hash: hash.to_owned(),
+        };
+        sessions::end(&state.store, &req.change(), &s).await?;
     }
     let mut gone = req.cookie(SESSION_COOKIE, String::new());
     gone.make_removal();

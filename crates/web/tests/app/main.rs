@@ -1,0 +1,11 @@
+//! In-process tests of the web layer: the router called directly, a test app with
+//! the demo accounts (one per role), a cookie-keeping client. Modules mirror the
+//! route areas.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod admin;
+mod api;
+mod auth;
+mod matrix;
+mod shell;
+mod support;
