@@ -7,7 +7,14 @@ use std::process::{Command, Output, Stdio};
 
 fn ztc(data: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ztc"));
-    for var in ["DATABASE_URL", "ZTC_BIND", "ZTC_DATA_DIR", "ZTC_DATABASE_URL", "ZTC_LOG", "RUST_LOG"] {
+    for var in [
+        "DATABASE_URL",
+        "ZTC_BIND",
+        "ZTC_DATA_DIR",
+        "ZTC_DATABASE_URL",
+        "ZTC_LOG",
+        "RUST_LOG",
+    ] {
         c.env_remove(var);
     }
     c.arg("--data-dir").arg(data);
@@ -15,8 +22,18 @@ fn ztc(data: &std::path::Path) -> Command {
 }
 
 fn run(mut c: Command, stdin: &str) -> Output {
-    let mut child = c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -35,30 +52,39 @@ fn assert_one_line_failure(o: &Output, expect: &str) {
 #[test]
 fn help_names_every_subcommand() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run({
-        let mut c = ztc(dir.path());
-        c.arg("--help");
-        c
-    }, "");
+    let o = run(
+        {
+            let mut c = ztc(dir.path());
+            c.arg("--help");
+            c
+        },
+        "",
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     for sub in ["serve", "migrate", "user", "backup", "restore", "demo"] {
         assert!(out.contains(sub), "{sub}");
     }
-    let o = run({
-        let mut c = ztc(dir.path());
-        c.args(["serve", "--help"]);
-        c
-    }, "");
+    let o = run(
+        {
+            let mut c = ztc(dir.path());
+            c.args(["serve", "--help"]);
+            c
+        },
+        "",
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("--demo"));
 }
 
 #[test]
 fn unwritable_data_folder_stops_with_one_line() {
-    let o = run({
-        let mut c = ztc(std::path::Path::new("/proc/ztc-cannot-write-here"));
-        c.arg("migrate");
-        c
-    }, "");
+    let o = run(
+        {
+            let mut c = ztc(std::path::Path::new("/proc/ztc-cannot-write-here"));
+            c.arg("migrate");
+            c
+        },
+        "",
+    );
     assert_one_line_failure(&o, "数据目录");
 }
 
@@ -66,10 +92,14 @@ fn unwritable_data_folder_stops_with_one_line() {
 fn unreachable_database_stops_with_one_line_and_no_password() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = ztc(dir.path());
-    c.env("DATABASE_URL", "postgres://ztc:s3cret-pw@127.0.0.1:1/ztc").arg("migrate");
+    c.env("DATABASE_URL", "postgres://ztc:s3cret-pw@127.0.0.1:1/ztc")
+        .arg("migrate");
     let o = run(c, "");
     assert_one_line_failure(&o, "无法连接数据库");
-    assert!(!stderr(&o).contains("s3cret-pw"), "the password is redacted");
+    assert!(
+        !stderr(&o).contains("s3cret-pw"),
+        "the password is redacted"
+    );
 }
 
 #[test]
@@ -91,13 +121,30 @@ fn bad_settings_files_are_reported() {
     c.arg("--config").arg(&file).arg("migrate");
     assert_one_line_failure(&run(c, ""), "配置错误");
     let mut c = ztc(dir.path());
-    c.arg("--config").arg(dir.path().join("missing.toml")).arg("migrate");
+    c.arg("--config")
+        .arg(dir.path().join("missing.toml"))
+        .arg("migrate");
     assert_one_line_failure(&run(c, ""), "配置文件不存在");
 }
 
 fn add_admin(data: &std::path::Path, username: &str, password: &str) -> Output {
     let mut c = ztc(data);
-    c.args(["user", "add", "--username", username, "--name", "平台管理员", "--role", "national_admin", "--org", "科技部火炬中心", "--org-kind", "torch_center", "--region", "110100"]);
+    c.args([
+        "user",
+        "add",
+        "--username",
+        username,
+        "--name",
+        "平台管理员",
+        "--role",
+        "national_admin",
+        "--org",
+        "科技部火炬中心",
+        "--org-kind",
+        "torch_center",
+        "--region",
+        "110100",
+    ]);
     run(c, &format!("{password}\n"))
 }
 
@@ -108,13 +155,41 @@ fn user_add_backup_and_restore() {
     let ok = add_admin(&data, "root-admin", "first-admin-password");
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("root-admin"));
-    assert_one_line_failure(&add_admin(&data, "root-admin", "first-admin-password"), "该用户名已被使用");
-    assert_one_line_failure(&add_admin(&data, "second", "short"), "密码至少需要 10 个字符");
+    assert_one_line_failure(
+        &add_admin(&data, "root-admin", "first-admin-password"),
+        "该用户名已被使用",
+    );
+    assert_one_line_failure(
+        &add_admin(&data, "second", "short"),
+        "密码至少需要 10 个字符",
+    );
     let mut c = ztc(&data);
-    c.args(["user", "add", "--username", "x1x", "--name", "某人", "--role", "superuser", "--org", "科技部火炬中心"]);
+    c.args([
+        "user",
+        "add",
+        "--username",
+        "x1x",
+        "--name",
+        "某人",
+        "--role",
+        "superuser",
+        "--org",
+        "科技部火炬中心",
+    ]);
     assert_one_line_failure(&run(c, "long-enough-password\n"), "未知角色");
     let mut c = ztc(&data);
-    c.args(["user", "add", "--username", "x2x", "--name", "某人", "--role", "holder", "--org", "不存在的大学"]);
+    c.args([
+        "user",
+        "add",
+        "--username",
+        "x2x",
+        "--name",
+        "某人",
+        "--role",
+        "holder",
+        "--org",
+        "不存在的大学",
+    ]);
     assert_one_line_failure(&run(c, "long-enough-password\n"), "机构不存在");
 
     let backup = dir.path().join("ztc-backup.json.gz");
@@ -136,16 +211,28 @@ fn user_add_backup_and_restore() {
     c.arg("restore").arg(&backup).arg("--yes");
     let o = run(c, "");
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_one_line_failure(&add_admin(&other, "root-admin", "first-admin-password"), "该用户名已被使用");
+    assert_one_line_failure(
+        &add_admin(&other, "root-admin", "first-admin-password"),
+        "该用户名已被使用",
+    );
 }
 
 #[test]
 fn serve_demo_prints_logins_and_answers() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut c = ztc(dir.path());
-    c.args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")]).env("ZTC_LOG", "warn");
-    let mut child = c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    c.args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+        .env("ZTC_LOG", "warn");
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = String::new();
     for line in lines.by_ref() {
@@ -156,14 +243,25 @@ fn serve_demo_prints_logins_and_answers() {
             break;
         }
     }
-    assert!(seen.contains("ztc-demo-2026") && seen.contains("gd-admin") && seen.contains("torch"), "{seen}");
+    assert!(
+        seen.contains("ztc-demo-2026") && seen.contains("gd-admin") && seen.contains("torch"),
+        "{seen}"
+    );
     assert!(seen.contains(&format!("http://127.0.0.1:{port}")), "{seen}");
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     child.kill().unwrap();
     let _ = child.wait();
-    assert!(resp.starts_with("HTTP/1.1 200") && resp.ends_with("ok"), "{resp}");
-    assert!(dir.path().join("ztc.db").exists() && dir.path().join("index").is_dir() && dir.path().join("files").is_dir());
+    assert!(
+        resp.starts_with("HTTP/1.1 200") && resp.ends_with("ok"),
+        "{resp}"
+    );
+    assert!(
+        dir.path().join("ztc.db").exists()
+            && dir.path().join("index").is_dir()
+            && dir.path().join("files").is_dir()
+    );
 }

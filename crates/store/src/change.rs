@@ -40,6 +40,25 @@ pub struct Event<'a> {
     pub after: Option<Value>,
 }
 
+impl<'a> Event<'a> {
+    /// An event with no before/after state (sign-in, sign-out, password change …).
+    pub fn bare(
+        action: &'a str,
+        object_type: &'a str,
+        object_id: &'a str,
+        unit_code: Option<&'a str>,
+    ) -> Self {
+        Event {
+            action,
+            object_type,
+            object_id,
+            unit_code,
+            before: None,
+            after: None,
+        }
+    }
+}
+
 /// Writes the audit record and the outbox event for `ev` on `conn` (a transaction).
 pub async fn record(conn: &mut AnyConnection, ctx: &Ctx, ev: Event<'_>) -> Result<()> {
     let at = now_ms();

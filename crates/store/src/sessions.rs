@@ -64,14 +64,7 @@ pub async fn create(
         .bind(&m.user.id)
         .execute(&mut *tx)
         .await?;
-    let ev = Event {
-        action: "auth.login",
-        object_type: "user",
-        object_id: &m.user.id,
-        unit_code: Some(&m.unit_code),
-        before: None,
-        after: None,
-    };
+    let ev = Event::bare("auth.login", "user", &m.user.id, Some(&m.unit_code));
     record(&mut tx, ctx, ev).await?;
     tx.commit().await?;
     Ok(token)
@@ -105,14 +98,12 @@ pub async fn end(store: &Store, ctx: &Ctx, s: &Session) -> Result<()> {
         .bind(&s.token_hash)
         .execute(&mut *tx)
         .await?;
-    let ev = Event {
-        action: "auth.logout",
-        object_type: "user",
-        object_id: &s.member.user.id,
-        unit_code: Some(&s.member.unit_code),
-        before: None,
-        after: None,
-    };
+    let ev = Event::bare(
+        "auth.logout",
+        "user",
+        &s.member.user.id,
+        Some(&s.member.unit_code),
+    );
     record(&mut tx, ctx, ev).await?;
     tx.commit().await?;
     Ok(())
@@ -203,14 +194,7 @@ pub async fn revoke_token(store: &Store, ctx: &Ctx, m: &Member, id: &str) -> Res
         .await?
         .rows_affected();
     if n > 0 {
-        let ev = Event {
-            action: "token.revoke",
-            object_type: "api_token",
-            object_id: id,
-            unit_code: Some(&m.unit_code),
-            before: None,
-            after: None,
-        };
+        let ev = Event::bare("token.revoke", "api_token", id, Some(&m.unit_code));
         record(&mut tx, ctx, ev).await?;
     }
     tx.commit().await?;

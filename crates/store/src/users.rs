@@ -322,14 +322,12 @@ pub async fn change_password(
         .bind(keep_session)
         .execute(&mut *tx)
         .await?;
-    let ev = Event {
-        action: "user.password_change",
-        object_type: "user",
-        object_id: &m.user.id,
-        unit_code: Some(&m.unit_code),
-        before: None,
-        after: None,
-    };
+    let ev = Event::bare(
+        "user.password_change",
+        "user",
+        &m.user.id,
+        Some(&m.unit_code),
+    );
     record(&mut tx, ctx, ev).await?;
     tx.commit().await?;
     Ok(())

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use ztc_domain::{FieldError, Invalid, OrgKind};
+use ztc_domain::{CreditCode, FieldError, Invalid, OrgKind};
 
 use crate::error::field_message;
 use crate::i18n::Lang;
@@ -65,28 +65,13 @@ pub fn kind_options(lang: Lang, kinds: impl Iterator<Item = OrgKind>) -> Vec<(St
 /// `(code, "省 · 市")` options for regions, optionally limited to one unit.
 pub fn region_options(
     vocab: &ztc_domain::vocab::Vocabulary,
-    lang: Lang,
     unit: Option<&str>,
 ) -> Vec<(String, String)> {
-    let province = |code: &Option<String>| {
-        code.as_ref()
-            .and_then(|c| vocab.region(c))
-            .map(|r| r.name.clone())
-            .unwrap_or_default()
-    };
     vocab
         .regions
         .iter()
         .filter(|r| unit.is_none_or(|u| r.unit_code == u))
-        .map(|r| {
-            let label = if r.level == "province" {
-                r.name.clone()
-            } else {
-                format!("{} · {}", province(&r.parent_code), r.name)
-            };
-            let _ = lang;
-            (r.code.clone(), label)
-        })
+        .map(|r| (r.code.clone(), region_label(vocab, &r.code)))
         .collect()
 }
 
@@ -132,4 +117,36 @@ pub fn query(path: &str, params: &[(&str, &str)]) -> String {
 /// A page number from a query string: at least 1, at most a sane bound.
 pub fn page_number(p: Option<i64>) -> i64 {
     p.unwrap_or(1).clamp(1, 1_000_000)
+}
+
+/// The credit code of an organisation form: required for the demand side (enterprises,
+/// parks, investors), optional otherwise, always checked when given.
+pub fn credit_code(inv: &mut Invalid, kind: Option<OrgKind>, input: &str) -> Option<CreditCode> {
+    if input.trim().is_empty() {
+        if kind.is_some_and(OrgKind::is_demand_side) {
+            inv.push(
+                FieldError::new(
+                    "credit_code_required",
+                    "企业、园区和投资机构须填写统一社会信用代码",
+                )
+                .on("credit_code"),
+            );
+        }
+        return None;
+    }
+    inv.check(CreditCode::parse(input).map_err(|e| e.on("credit_code")))
+}
+
+/// A region's readable name: "省 · 市", or the province alone for placeholder
+/// city rows of the municipalities (市辖区, 县).
+pub fn region_label(vocab: &ztc_domain::vocab::Vocabulary, code: &str) -> String {
+    let Some(r) = vocab.region(code) else {
+        return code.to_owned();
+    };
+    let parent = r.parent_code.as_deref().and_then(|p| vocab.region(p));
+    match parent {
+        Some(p) if matches!(r.name.as_str(), "市辖区" | "县") => p.name.clone(),
+        Some(p) => format!("{} · {}", p.name, r.name),
+        None => r.name.clone(),
+    }
 }

@@ -10,7 +10,7 @@ use rand::Rng;
 use serde::Deserialize;
 use ztc_domain::vocab::{List, Region, Unit};
 use ztc_domain::{
-    AccountStatus, Action, CreditCode, FieldError, Invalid, OrgKind, Resource, Role, password, text,
+    AccountStatus, Action, FieldError, Invalid, OrgKind, Resource, Role, password, text,
 };
 use ztc_store::orgs::{self, NewOrg};
 use ztc_store::users::{self, Member, NewUser};
@@ -584,11 +584,7 @@ pub async fn orgs(
         .map(|o| OrgRow {
             name: o.name.clone(),
             kind: o.kind.label(en).to_owned(),
-            region: state
-                .vocab
-                .region(&o.region_code)
-                .map(|r| r.name.clone())
-                .unwrap_or_else(|| o.region_code.clone()),
+            region: forms::region_label(&state.vocab, &o.region_code),
             credit_code: o.credit_code.clone().unwrap_or_default(),
             status: o.status.label(en).to_owned(),
         })
@@ -648,7 +644,7 @@ fn render_new_org(
             )
         }),
     );
-    let regions = forms::region_options(&state.vocab, req.lang, unit.as_deref());
+    let regions = forms::region_options(&state.vocab, unit.as_deref());
     let page = NewOrgPage {
         page: Page::new(req, "orgs.new"),
         form,
@@ -694,20 +690,7 @@ pub async fn create_org(
             },
         )?;
     }
-    let credit = if f.credit_code.trim().is_empty() {
-        if kind.is_some_and(OrgKind::is_demand_side) {
-            inv.push(
-                FieldError::new(
-                    "credit_code_required",
-                    "企业、园区和投资机构须填写统一社会信用代码",
-                )
-                .on("credit_code"),
-            );
-        }
-        None
-    } else {
-        inv.check(CreditCode::parse(&f.credit_code).map_err(|e| e.on("credit_code")))
-    };
+    let credit = forms::credit_code(&mut inv, kind, &f.credit_code);
     let contact_name = inv
         .check(text::optional(
             "contact_name",

@@ -208,7 +208,7 @@ fn render_register(
             .copied()
             .filter(|k| k.self_registrable()),
     );
-    let regions = forms::region_options(&state.vocab, req.lang, None);
+    let regions = forms::region_options(&state.vocab, None);
     let mut form = form;
     form.password.clear();
     let page = Register {
@@ -259,20 +259,7 @@ pub fn validate_registration(
     if state.vocab.region(f.region.trim()).is_none() {
         inv.push(FieldError::new("region_unknown", "请选择所在地区").on("region"));
     }
-    let credit = if f.credit_code.trim().is_empty() {
-        if kind.is_some_and(OrgKind::is_demand_side) {
-            inv.push(
-                FieldError::new(
-                    "credit_code_required",
-                    "企业、园区和投资机构须填写统一社会信用代码",
-                )
-                .on("credit_code"),
-            );
-        }
-        None
-    } else {
-        inv.check(ztc_domain::CreditCode::parse(&f.credit_code).map_err(|e| e.on("credit_code")))
-    };
+    let credit = forms::credit_code(&mut inv, kind, &f.credit_code);
     inv.clone().into_result()?;
     let (Some(role), Some(username), Some(display_name), Some(org_name), Some(kind)) =
         (role, username, display_name, org_name, kind)

@@ -91,11 +91,7 @@ pub async fn home(State(state): State<AppState>, req: Req) -> Result<Response, F
         desc: "card.password.desc",
         count: 0,
     });
-    let region_name = state
-        .vocab
-        .region(&m.region_code)
-        .map(|r| r.name.clone())
-        .unwrap_or_default();
+    let region_name = forms::region_label(&state.vocab, &m.region_code);
     let role = m.user.role.as_str();
     let page = Me {
         page: Page::new(&req, &format!("role_home.{role}.heading")),

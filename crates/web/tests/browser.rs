@@ -1,0 +1,516 @@
+//! Browser journeys: headless Chromium, driven over WebDriver (chromedriver) with
+//! fantoccini, against a running `ztc serve --demo`.
+//!
+//! Every test returns early (and passes) unless `ZTC_E2E_URL` names the server, so
+//! a plain `cargo test` works on a machine without a browser. `scripts/e2e` starts
+//! the server and chromedriver, sets `ZTC_E2E_URL` and `ZTC_WEBDRIVER_URL`
+//! (default `http://127.0.0.1:9515`) and runs this file.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const PASSWORD: &str = "ztc-demo-2026";
+const WAIT: Duration = Duration::from_secs(15);
+
+/// One demo account: username, role code, workbench heading (zh-CN), role label (zh-CN).
+struct Account {
+    username: &'static str,
+    role: &'static str,
+    heading: &'static str,
+    label: &'static str,
+}
+
+const ACCOUNTS: &[Account] = &[
+    Account {
+        username: "torch",
+        role: "national_admin",
+        heading: "火炬中心工作台",
+        label: "火炬中心管理员",
+    },
+    Account {
+        username: "szse",
+        role: "szse_partner",
+        heading: "深交所合作工作台",
+        label: "深交所合作方",
+    },
+    Account {
+        username: "gd-admin",
+        role: "provincial_admin",
+        heading: "省级科技管理部门工作台",
+        label: "省级科技管理部门",
+    },
+    Account {
+        username: "host",
+        role: "host",
+        heading: "承办单位工作台",
+        label: "承办单位",
+    },
+    Account {
+        username: "agency",
+        role: "agency",
+        heading: "技术转移机构工作台",
+        label: "技术转移机构",
+    },
+    Account {
+        username: "expert",
+        role: "expert",
+        heading: "评价专家工作台",
+        label: "评价专家",
+    },
+    Account {
+        username: "holder",
+        role: "holder",
+        heading: "成果持有人工作台",
+        label: "成果持有人",
+    },
+    Account {
+        username: "enterprise",
+        role: "enterprise",
+        heading: "企业工作台",
+        label: "企业/园区/投资机构",
+    },
+];
+
+/// The server under test, or `None` (test skipped) when `ZTC_E2E_URL` is unset.
+fn base_url(test: &str) -> Option<String> {
+    match std::env::var("ZTC_E2E_URL") {
+        Ok(u) if !u.trim().is_empty() => Some(u.trim().trim_end_matches('/').to_owned()),
+        _ => {
+            eprintln!("SKIPPED {test}: set ZTC_E2E_URL (and ZTC_WEBDRIVER_URL) or run scripts/e2e");
+            None
+        }
+    }
+}
+
+fn webdriver_url() -> String {
+    std::env::var("ZTC_WEBDRIVER_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "http://127.0.0.1:9515".to_owned())
+}
+
+/// Opens a fresh headless Chromium (its own empty profile), runs `journey` in it,
+/// then closes the browser whatever happened, and only then fails the test if the
+/// journey failed.
+async fn with_browser<F>(base: &str, journey: F)
+where
+    F: AsyncFnOnce(&Browser) -> Result<()>,
+{
+    let profile = tempfile::Builder::new()
+        .prefix("ztc-e2e-chromium-")
+        .tempdir_in(std::env::temp_dir())
+        .expect("temporary Chromium profile");
+    let args = [
+        "--headless=new".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--disable-quic".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--window-size=1280,900".to_owned(),
+        format!("--user-data-dir={}", profile.path().display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert("goog:chromeOptions".into(), json!({ "args": args }));
+    let driver = webdriver_url();
+    let client = ClientBuilder::rustls()
+        .expect("TLS roots for the WebDriver client")
+        .capabilities(caps)
+        .connect(&driver)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start Chromium through chromedriver at {driver}: {e}"));
+    let browser = Browser {
+        client,
+        base: base.to_owned(),
+    };
+    let outcome = journey(&browser).await;
+    let current = browser.client.current_url().await.ok();
+    let closed = browser.client.close().await;
+    drop(profile);
+    if let Err(e) = outcome {
+        let at = current.map(|u| u.to_string()).unwrap_or_default();
+        panic!("journey failed (page {at}): {e:#}");
+    }
+    closed.expect("closing the browser session");
+}
+
+struct Browser {
+    client: Client,
+    base: String,
+}
+
+impl Browser {
+    async fn open(&self, path: &str) -> Result<()> {
+        let url = format!("{}{path}", self.base);
+        self.client
+            .goto(&url)
+            .await
+            .with_context(|| format!("open {url}"))
+    }
+
+    async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for `{css}`"))
+    }
+
+    async fn text(&self, css: &str) -> Result<String> {
+        let el = self.wait_for(css).await?;
+        Ok(el
+            .text()
+            .await
+            .with_context(|| format!("text of `{css}`"))?
+            .trim()
+            .to_owned())
+    }
+
+    async fn path(&self) -> Result<String> {
+        Ok(self.client.current_url().await?.path().to_owned())
+    }
+
+    /// Fills and submits the login form; does not wait for the next page.
+    async fn submit_login(&self, username: &str, password: &str) -> Result<()> {
+        self.open("/login").await?;
+        let user = self.wait_for("#username").await?;
+        user.clear().await?;
+        user.send_keys(username).await?;
+        let pass = self.wait_for("#password").await?;
+        pass.send_keys(password).await?;
+        self.wait_for("main form[action=\"/login\"] button[type=submit]")
+            .await?
+            .click()
+            .await
+            .context("click the login button")?;
+        Ok(())
+    }
+
+    /// Logs in and waits for the role home on `/me`.
+    async fn login(&self, username: &str) -> Result<fantoccini::elements::Element> {
+        self.submit_login(username, PASSWORD).await?;
+        let home = self
+            .wait_for("[data-testid=role-home]")
+            .await
+            .with_context(|| format!("role home after logging in as {username}"))?;
+        let path = self.path().await?;
+        ensure!(path == "/me", "{username} landed on {path}, expected /me");
+        Ok(home)
+    }
+
+    /// The `href` of every link in the main navigation, in order.
+    async fn nav_links(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for a in self.client.find_all(Locator::Css("nav.nav a")).await? {
+            out.push(a.attr("href").await?.unwrap_or_default());
+        }
+        Ok(out)
+    }
+
+    async fn js_i64(&self, script: &str) -> Result<i64> {
+        let v = self.client.execute(script, vec![]).await?;
+        v.as_i64()
+            .or_else(|| v.as_f64().map(|f| f.ceil() as i64))
+            .ok_or_else(|| anyhow!("script `{script}` returned {v}"))
+    }
+}
+
+#[tokio::test]
+async fn every_demo_role_reaches_its_workbench() {
+    let Some(base) = base_url("every_demo_role_reaches_its_workbench") else {
+        return;
+    };
+    for acct in ACCOUNTS {
+        // One browser per login: a clean cookie jar, as a real first visit.
+        with_browser(&base, async |b: &Browser| {
+            let home = b.login(acct.username).await?;
+            let role = home.attr("data-role").await?.unwrap_or_default();
+            ensure!(
+                role == acct.role,
+                "{}: data-role is {role:?}, expected {:?}",
+                acct.username,
+                acct.role
+            );
+            let h1 = b.text("[data-testid=role-home] h1").await?;
+            ensure!(
+                h1 == acct.heading,
+                "{}: heading is {h1:?}, expected {:?}",
+                acct.username,
+                acct.heading
+            );
+            let who = b.text("header [data-testid=who]").await?;
+            ensure!(
+                who.ends_with(&format!(" · {}", acct.label)),
+                "{}: who badge is {who:?}, expected it to end with the role label {:?}",
+                acct.username,
+                acct.label
+            );
+            let html_lang = b
+                .client
+                .find(Locator::Css("html"))
+                .await?
+                .attr("lang")
+                .await?;
+            ensure!(
+                html_lang.as_deref() == Some("zh-CN"),
+                "{}: <html lang> is {html_lang:?}, expected zh-CN by default",
+                acct.username
+            );
+
+            let nav = b.nav_links().await?;
+            ensure!(
+                nav.first().map(String::as_str) == Some("/") && nav.iter().any(|h| h == "/me"),
+                "{}: nav {nav:?} lacks / or /me",
+                acct.username
+            );
+            match acct.username {
+                "torch" => {
+                    for want in [
+                        "/admin/users",
+                        "/admin/audit",
+                        "/admin/reference",
+                        "/admin/registrations",
+                    ] {
+                        ensure!(
+                            nav.iter().any(|h| h == want),
+                            "torch: nav {nav:?} lacks {want}"
+                        );
+                    }
+                }
+                "holder" | "enterprise" => {
+                    ensure!(
+                        nav == ["/", "/me"],
+                        "{}: nav is {nav:?}, expected only / and /me",
+                        acct.username
+                    );
+                }
+                _ => {}
+            }
+            // Pages answer with no leftover login error or pending notice.
+            let errors = b
+                .client
+                .find_all(Locator::Css("[data-testid=form-error], .notice"))
+                .await?;
+            ensure!(
+                errors.is_empty(),
+                "{}: unexpected error/notice on the workbench",
+                acct.username
+            );
+
+            // The logout button is visible: its text colour differs from the header's.
+            let same_colour = b
+                .js_i64(
+                    "const btn = document.querySelector('header form[action=\"/logout\"] button');\
+                     const top = document.querySelector('header.top');\
+                     return getComputedStyle(btn).color === getComputedStyle(top).backgroundColor ? 1 : 0;",
+                )
+                .await?;
+            ensure!(same_colour == 0, "{}: logout button has the header's colour", acct.username);
+
+            // Logging out through the header returns to an anonymous page.
+            b.wait_for("header form[action=\"/logout\"] button")
+                .await?
+                .click()
+                .await?;
+            b.client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css("header a[href=\"/login\"]"))
+                .await
+                .with_context(|| format!("{}: login link after logout", acct.username))?;
+            ensure!(
+                b.client
+                    .find_all(Locator::Css("[data-testid=who]"))
+                    .await?
+                    .is_empty(),
+                "{}: who badge still shown after logout",
+                acct.username
+            );
+            Ok(())
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_shows_error_and_stays_on_login() {
+    let Some(base) = base_url("wrong_password_shows_error_and_stays_on_login") else {
+        return;
+    };
+    with_browser(&base, async |b: &Browser| {
+        b.submit_login("torch", "not-the-password").await?;
+        let err = b.text("[data-testid=form-error]").await?;
+        ensure!(err.contains("用户名或密码不正确"), "error text is {err:?}");
+        let path = b.path().await?;
+        ensure!(
+            path == "/login",
+            "after a wrong password the page is {path}"
+        );
+        ensure!(
+            b.client
+                .find_all(Locator::Css("[data-testid=role-home], [data-testid=who]"))
+                .await?
+                .is_empty(),
+            "a wrong password must not sign in"
+        );
+        // The username is kept, the password is not echoed back.
+        let user = b.wait_for("#username").await?.prop("value").await?;
+        ensure!(
+            user.as_deref() == Some("torch"),
+            "username field holds {user:?}"
+        );
+        let pass = b.wait_for("#password").await?.prop("value").await?;
+        ensure!(
+            pass.as_deref().unwrap_or_default().is_empty(),
+            "password field was refilled"
+        );
+        // And the form still works afterwards (fresh csrf token).
+        let home = b.login("torch").await?;
+        let role = home.attr("data-role").await?;
+        ensure!(
+            role.as_deref() == Some("national_admin"),
+            "retry landed as {role:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pending_holder_sees_waiting_notice() {
+    let Some(base) = base_url("pending_holder_sees_waiting_notice") else {
+        return;
+    };
+    with_browser(&base, async |b: &Browser| {
+        let home = b.login("new-holder").await?;
+        let role = home.attr("data-role").await?;
+        ensure!(role.as_deref() == Some("holder"), "data-role is {role:?}");
+        let notice = b.text(".notice").await?;
+        ensure!(notice.contains("等待"), "pending notice is {notice:?}");
+        let nav = b.nav_links().await?;
+        ensure!(
+            nav == ["/", "/me"],
+            "pending account nav is {nav:?}, expected only / and /me"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn language_switch_round_trip() {
+    let Some(base) = base_url("language_switch_round_trip") else {
+        return;
+    };
+    with_browser(&base, async |b: &Browser| {
+        b.login("torch").await?;
+        let zh = b.text("[data-testid=role-home] h1").await?;
+        ensure!(zh == "火炬中心工作台", "Chinese heading is {zh:?}");
+
+        b.open("/lang/en?next=/me").await?;
+        b.wait_for("[data-testid=role-home]").await?;
+        let path = b.path().await?;
+        ensure!(path == "/me", "after /lang/en the page is {path}");
+        let en = b.text("[data-testid=role-home] h1").await?;
+        ensure!(en == "Torch Center workbench", "English heading is {en:?}");
+        let lang = b
+            .client
+            .find(Locator::Css("html"))
+            .await?
+            .attr("lang")
+            .await?;
+        ensure!(
+            lang.as_deref() == Some("en"),
+            "<html lang> in English is {lang:?}"
+        );
+        let who = b.text("[data-testid=who]").await?;
+        ensure!(
+            who.ends_with("Torch Center administrator"),
+            "English who badge is {who:?}"
+        );
+        // The choice sticks across pages (cookie).
+        b.open("/").await?;
+        let lang = b
+            .client
+            .find(Locator::Css("html"))
+            .await?
+            .attr("lang")
+            .await?;
+        ensure!(
+            lang.as_deref() == Some("en"),
+            "English did not stick: {lang:?}"
+        );
+
+        b.open("/lang/zh?next=/me").await?;
+        b.wait_for("[data-testid=role-home]").await?;
+        let back = b.text("[data-testid=role-home] h1").await?;
+        ensure!(
+            back == "火炬中心工作台",
+            "heading after /lang/zh is {back:?}"
+        );
+        let lang = b
+            .client
+            .find(Locator::Css("html"))
+            .await?
+            .attr("lang")
+            .await?;
+        ensure!(
+            lang.as_deref() == Some("zh-CN"),
+            "<html lang> back in Chinese is {lang:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn phone_width_has_no_horizontal_overflow() {
+    let Some(base) = base_url("phone_width_has_no_horizontal_overflow") else {
+        return;
+    };
+    with_browser(&base, async |b: &Browser| {
+        b.client.set_window_size(390, 844).await?;
+        let check = async |what: &str| -> Result<()> {
+            let inner = b.js_i64("return window.innerWidth;").await?;
+            ensure!(
+                inner <= 420,
+                "{what}: viewport is {inner}px wide, the phone-size window did not apply"
+            );
+            let scroll = b
+                .js_i64("return document.documentElement.scrollWidth;")
+                .await?;
+            if scroll > inner + 1 {
+                let wide = b
+                    .client
+                    .execute(
+                        "const w = window.innerWidth; return Array.from(document.querySelectorAll('body *'))\
+                         .filter(e => e.getBoundingClientRect().right > w + 1)\
+                         .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));",
+                        vec![],
+                    )
+                    .await?;
+                bail!("{what}: page is {scroll}px wide in a {inner}px viewport; too wide: {wide}");
+            }
+            Ok(())
+        };
+        b.open("/").await?;
+        b.wait_for("main").await?;
+        check("home page").await?;
+        b.open("/login").await?;
+        b.wait_for("#username").await?;
+        check("login page").await?;
+        // The busiest header: the national admin's, with every admin link.
+        b.login("torch").await?;
+        check("torch workbench").await?;
+        Ok(())
+    })
+    .await;
+}
