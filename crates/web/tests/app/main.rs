@@ -6,6 +6,7 @@
 mod admin;
 mod api;
 mod auth;
+mod hostile;
 mod matrix;
 mod shell;
 mod support;
