@@ -3,7 +3,8 @@
 //! Decisions follow role × region × ownership (SPEC §1):
 //! - the national administrator (火炬中心) acts everywhere;
 //! - a provincial administrator acts only inside its programme unit (省/计划单列市/兵团);
-//! - an agency verifies researchers' registrations in its own unit;
+//! - an agency that its region has authorised verifies researchers' registrations
+//!   in its own unit;
 //! - the exchange partner verifies listed companies and investors;
 //! - everyone else acts on their own account only;
 //! - an account awaiting verification may only look at its own page and change its
@@ -20,6 +21,8 @@ pub struct Actor {
     /// Programme unit of the user's organisation (e.g. `44`, `4403`, `66`).
     pub unit_code: String,
     pub status: AccountStatus,
+    /// The user's organisation is an agency authorised to verify registrations.
+    pub org_verifier: bool,
 }
 
 /// What is being attempted.
@@ -150,7 +153,9 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
             (Role::ProvincialAdmin, Resource::User { role, .. }) => {
                 own_unit && role.self_registrable()
             }
-            (Role::Agency, Resource::User { role, .. }) => own_unit && *role == Role::Holder,
+            (Role::Agency, Resource::User { role, .. }) => {
+                a.org_verifier && own_unit && *role == Role::Holder
+            }
             (Role::SzsePartner, Resource::User { role, org_kind, .. }) => {
                 *role == Role::Enterprise
                     && matches!(org_kind, OrgKind::ListedCompany | OrgKind::Investor)
@@ -178,6 +183,7 @@ mod tests {
             org_id: "o".into(),
             unit_code: unit.into(),
             status: AccountStatus::Active,
+            org_verifier: false,
         }
     }
 
@@ -279,7 +285,14 @@ mod tests {
 
     #[test]
     fn verification_rights() {
-        let ag = actor(Role::Agency, "32");
+        let unauthorised = actor(Role::Agency, "32");
+        assert!(!can(
+            Some(&unauthorised),
+            Action::VerifyRegistration,
+            &user(Role::Holder, "32", OrgKind::University)
+        ));
+        let mut ag = actor(Role::Agency, "32");
+        ag.org_verifier = true;
         assert!(can(
             Some(&ag),
             Action::VerifyRegistration,

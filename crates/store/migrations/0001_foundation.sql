@@ -41,6 +41,8 @@ CREATE TABLE organisations (
     unit_code TEXT NOT NULL REFERENCES units (code),
     credit_code TEXT UNIQUE,
     status TEXT NOT NULL,
+    -- 1: an agency authorised by its region to verify researchers' registrations.
+    verifier BIGINT NOT NULL,
     contact_name TEXT,
     contact_phone TEXT,
     contact_email TEXT,

@@ -17,6 +17,8 @@ pub struct Organisation {
     pub unit_code: String,
     pub credit_code: Option<String>,
     pub status: AccountStatus,
+    /// An agency authorised to verify researchers' registrations.
+    pub verifier: bool,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub contact_email: Option<String>,
@@ -53,7 +55,7 @@ impl<T> Page<T> {
     }
 }
 
-pub(crate) const COLUMNS: &str = "id, name, kind, region_code, unit_code, credit_code, status, contact_name, contact_phone, contact_email, created_at, updated_at, version";
+pub(crate) const COLUMNS: &str = "id, name, kind, region_code, unit_code, credit_code, status, verifier, contact_name, contact_phone, contact_email, created_at, updated_at, version";
 
 pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<Organisation> {
     let kind: String = r.try_get("kind")?;
@@ -68,6 +70,7 @@ pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<Organisation> {
         credit_code: r.try_get("credit_code")?,
         status: AccountStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+        verifier: r.try_get::<i64, _>("verifier")? != 0,
         contact_name: r.try_get("contact_name")?,
         contact_phone: r.try_get("contact_phone")?,
         contact_email: r.try_get("contact_email")?,
@@ -104,6 +107,7 @@ pub(crate) async fn insert(
         unit_code,
         credit_code: new.credit_code.clone(),
         status: new.status,
+        verifier: false,
         contact_name: new.contact_name.clone(),
         contact_phone: new.contact_phone.clone(),
         contact_email: new.contact_email.clone(),
@@ -112,7 +116,7 @@ pub(crate) async fn insert(
         version: 1,
     };
     sqlx::query(&format!(
-        "INSERT INTO organisations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "INSERT INTO organisations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     ))
     .bind(&org.id)
     .bind(&org.name)
@@ -121,6 +125,7 @@ pub(crate) async fn insert(
     .bind(&org.unit_code)
     .bind(&org.credit_code)
     .bind(org.status.as_str())
+    .bind(i64::from(org.verifier))
     .bind(&org.contact_name)
     .bind(&org.contact_phone)
     .bind(&org.contact_email)
@@ -244,4 +249,43 @@ pub(crate) async fn set_status_in(
         after: Some(json!({ "status": status })),
     };
     record(conn, ctx, ev).await
+}
+
+/// Authorises an agency to verify researchers' registrations in its unit, or
+/// withdraws the authorisation.
+pub async fn set_verifier(
+    store: &Store,
+    ctx: &Ctx,
+    org: &Organisation,
+    verifier: bool,
+) -> Result<()> {
+    if org.kind != OrgKind::Agency {
+        return Err(StoreError::Conflict {
+            code: "not_an_agency",
+            message: "只能授权技术转移机构审核注册",
+        });
+    }
+    let mut tx = store.pool().begin().await?;
+    let n = sqlx::query("UPDATE organisations SET verifier = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4")
+        .bind(i64::from(verifier))
+        .bind(now_ms())
+        .bind(&org.id)
+        .bind(org.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    let ev = Event {
+        action: "org.verifier",
+        object_type: "organisation",
+        object_id: &org.id,
+        unit_code: Some(&org.unit_code),
+        before: Some(json!({ "verifier": org.verifier })),
+        after: Some(json!({ "verifier": verifier })),
+    };
+    record(&mut tx, ctx, ev).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -35,6 +35,8 @@ pub struct Member {
     pub user: User,
     pub org_name: String,
     pub org_kind: OrgKind,
+    /// The organisation is an agency authorised to verify registrations.
+    pub org_verifier: bool,
     pub unit_code: String,
     pub region_code: String,
 }
@@ -47,6 +49,7 @@ impl Member {
             org_id: self.user.org_id.clone(),
             unit_code: self.unit_code.clone(),
             status: self.user.status,
+            org_verifier: self.org_verifier,
         }
     }
 
@@ -106,6 +109,7 @@ pub(crate) fn member_from(r: &sqlx::any::AnyRow) -> Result<Member> {
         org_name: r.try_get("org_name")?,
         org_kind: OrgKind::parse(&kind)
             .ok_or_else(|| StoreError::Corrupt(format!("org kind {kind}")))?,
+        org_verifier: r.try_get::<i64, _>("org_verifier")? != 0,
         unit_code: r.try_get("unit_code")?,
         region_code: r.try_get("region_code")?,
     })
@@ -118,7 +122,7 @@ pub(crate) fn member_select() -> String {
 /// `SELECT` of a member, with `extra` columns (starting with a comma) appended.
 pub(crate) fn member_select_with(extra: &str) -> String {
     format!(
-        "SELECT {COLUMNS}, o.name AS org_name, o.kind AS org_kind, o.unit_code AS unit_code, o.region_code AS region_code{extra} {MEMBER_FROM}"
+        "SELECT {COLUMNS}, o.name AS org_name, o.kind AS org_kind, o.verifier AS org_verifier, o.unit_code AS unit_code, o.region_code AS region_code{extra} {MEMBER_FROM}"
     )
 }
 

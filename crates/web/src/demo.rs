@@ -227,6 +227,12 @@ pub async fn load(store: &Store) -> Result<Vec<Login>, StoreError> {
                 orgs::create(store, &ctx, &new).await?.id
             }
         };
+        if o.kind == OrgKind::Agency
+            && let Some(org) = orgs::get(store, &id).await?
+            && !org.verifier
+        {
+            orgs::set_verifier(store, &ctx, &org, true).await?;
+        }
         ids.insert(o.key, id);
     }
     let mut logins = Vec::new();

@@ -32,12 +32,14 @@ pub struct Page {
     pub nav: Vec<NavItem>,
 }
 
-/// Roles that verify some self-registrations (SPEC §1; the policy decides each one).
-pub fn verifies_registrations(role: Role) -> bool {
-    matches!(
-        role,
-        Role::NationalAdmin | Role::ProvincialAdmin | Role::Agency | Role::SzsePartner
-    )
+/// Whether this member verifies some self-registrations (SPEC §1; the policy
+/// decides each one): administrators, the exchange partner, authorised agencies.
+pub fn verifies_registrations(m: &ztc_store::users::Member) -> bool {
+    match m.user.role {
+        Role::NationalAdmin | Role::ProvincialAdmin | Role::SzsePartner => true,
+        Role::Agency => m.org_verifier,
+        _ => false,
+    }
 }
 
 /// The navigation entries `req`'s user may use, in order.
@@ -51,7 +53,7 @@ pub fn nav_for(req: &Req) -> Vec<(&'static str, &'static str)> {
     let own = Resource::Unit {
         unit_code: m.unit_code.clone(),
     };
-    if verifies_registrations(m.user.role) {
+    if verifies_registrations(m) {
         items.push(("/admin/registrations", "nav.registrations"));
     }
     if req.can(Action::ListAccounts, &own) {

@@ -387,7 +387,7 @@ pub async fn pending_for(state: &AppState, req: &Req) -> Result<Vec<Member>, Fai
     let Some(m) = req.member() else {
         return Ok(Vec::new());
     };
-    if !verifies_registrations(m.user.role) || m.user.status != AccountStatus::Active {
+    if !verifies_registrations(m) || m.user.status != AccountStatus::Active {
         return Ok(Vec::new());
     }
     let unit =
@@ -430,7 +430,7 @@ pub async fn registrations(
     Query(lq): Query<ListQuery>,
 ) -> Result<Response, Failure> {
     let m = req.signed_in()?;
-    if !verifies_registrations(m.user.role) {
+    if !verifies_registrations(m) {
         return Err(Failure::forbidden());
     }
     req.require(Action::ViewOwnAccount, &Resource::Site)?;
@@ -545,6 +545,9 @@ pub async fn reject(
 // ---- organisations --------------------------------------------------------------
 
 pub struct OrgRow {
+    pub id: String,
+    pub is_agency: bool,
+    pub verifier: bool,
     pub name: String,
     pub kind: String,
     pub region: String,
@@ -582,6 +585,9 @@ pub async fn orgs(
         .items
         .iter()
         .map(|o| OrgRow {
+            id: o.id.clone(),
+            is_agency: o.kind == OrgKind::Agency,
+            verifier: o.verifier,
             name: o.name.clone(),
             kind: o.kind.label(en).to_owned(),
             region: forms::region_label(&state.vocab, &o.region_code),
@@ -842,4 +848,37 @@ pub async fn audit(
         error,
     };
     Ok(forms::page(StatusCode::OK, page.render()?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VerifierInput {
+    verifier: String,
+}
+
+/// Authorises an agency to verify researchers' registrations (or withdraws it).
+pub async fn set_verifier(
+    State(state): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    Form(f): Form<VerifierInput>,
+) -> Result<Response, Failure> {
+    req.signed_in()?;
+    let org = orgs::get(&state.store, &id)
+        .await?
+        .ok_or_else(Failure::not_found)?;
+    req.require(
+        Action::ManageOrg,
+        &Resource::Org {
+            unit_code: org.unit_code.clone(),
+            kind: org.kind,
+        },
+    )?;
+    let verifier = match f.verifier.trim() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(Failure::bad_request("choice_invalid", "请选择授权或撤销")),
+    };
+    orgs::set_verifier(&state.store, &req.change(), &org, verifier).await?;
+    Ok(Redirect::to("/admin/orgs?done=verifier").into_response())
 }

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/registrations/{id}/reject", post(admin::reject))
         .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
         .route("/admin/orgs/new", get(admin::new_org))
+        .route("/admin/orgs/{id}/verifier", post(admin::set_verifier))
         .route("/admin/reference", get(admin::reference))
         .route("/admin/audit", get(admin::audit))
 }
@@ -76,6 +77,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/orgs"),
     ("POST", "/admin/orgs"),
     ("GET", "/admin/orgs/new"),
+    ("POST", "/admin/orgs/{id}/verifier"),
     ("GET", "/admin/reference"),
     ("GET", "/admin/audit"),
     ("GET", "/api/openapi.json"),

@@ -328,3 +328,114 @@ async fn audit_trail_records_administrators_actions() {
         assert!(none.body.contains("暂无记录"));
     }
 }
+
+#[tokio::test]
+async fn only_authorised_agencies_verify_registrations() {
+    let app = TestApp::new().await;
+    let mut gd = app.login("gd-admin").await;
+    // A second agency in Guangdong, not yet authorised, with one account.
+    gd.post(
+        "/admin/orgs",
+        &[
+            ("name", "珠三角技术市场（演示）"),
+            ("kind", "agency"),
+            ("region", "440600"),
+        ],
+    )
+    .await;
+    let org = ztc_store::orgs::list(&app.db.store, None, Some("珠三角技术市场"), 1, 1)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    assert!(!org.verifier);
+    let f = [
+        ("org_id", org.id.as_str()),
+        ("role", "agency"),
+        ("username", "agency2"),
+        ("display_name", "吴凡"),
+        ("password", "initial-pass-123"),
+    ];
+    assert_eq!(
+        gd.post("/admin/users", &f).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut a2 = app.client();
+    a2.login("agency2", "initial-pass-123").await;
+    a2.post(
+        "/me/password",
+        &[
+            ("current", "initial-pass-123"),
+            ("password", "second-agency-pass"),
+            ("confirm", "second-agency-pass"),
+        ],
+    )
+    .await;
+    assert!(!app.member("agency2").await.user.must_change_password);
+    let pending = app.member("new-holder").await.user.id;
+    assert!(
+        !a2.get("/me")
+            .await
+            .body
+            .contains("href=\"/admin/registrations\""),
+        "no verification link"
+    );
+    assert_eq!(
+        a2.post(&format!("/admin/registrations/{pending}/approve"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Jiangsu cannot authorise a Guangdong agency; Guangdong can.
+    let mut js = app.login("js-admin").await;
+    assert_eq!(
+        js.post(
+            &format!("/admin/orgs/{}/verifier", org.id),
+            &[("verifier", "1")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = gd
+        .post(
+            &format!("/admin/orgs/{}/verifier", org.id),
+            &[("verifier", "1")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/admin/orgs?done=verifier")
+    );
+    assert!(
+        a2.get("/me")
+            .await
+            .body
+            .contains("href=\"/admin/registrations\"")
+    );
+    assert_eq!(
+        a2.post(&format!("/admin/registrations/{pending}/approve"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // Only agencies can be authorised; the change is audited.
+    let uni = app.member("holder").await.user.org_id;
+    let r = gd
+        .post(&format!("/admin/orgs/{uni}/verifier"), &[("verifier", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("只能授权技术转移机构"));
+    assert_eq!(
+        gd.post(
+            &format!("/admin/orgs/{}/verifier", org.id),
+            &[("verifier", "maybe")]
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+    let audit = gd.get(&format!("/admin/audit?object_id={}", org.id)).await;
+    assert!(audit.body.contains("org.verifier"));
+}

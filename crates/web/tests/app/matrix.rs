@@ -24,8 +24,16 @@ const VISITORS: &[&str] = &[
     "new-holder",
 ];
 
+/// What the rows act upon, in Guangdong (unit 44) and in Jiangsu (unit 32).
+struct Targets {
+    gd_user: String,
+    js_user: String,
+    gd_org: String,
+    js_org: String,
+}
+
 /// Extra accounts to act upon, so that the demo logins stay usable.
-async fn targets(app: &TestApp) -> (String, String) {
+async fn targets(app: &TestApp) -> Targets {
     let s = &app.db.store;
     let ctx = ztc_store::Ctx::system("test");
     let gd_org = app.member("holder").await.user.org_id;
@@ -46,7 +54,12 @@ async fn targets(app: &TestApp) -> (String, String) {
     let js = users::create(s, &ctx, &js_org, &mk("js-target"))
         .await
         .unwrap();
-    (gd.id, js.id)
+    Targets {
+        gd_user: gd.id,
+        js_user: js.id,
+        gd_org,
+        js_org,
+    }
 }
 
 fn classify(path: &str, r: &Resp) -> &'static str {
@@ -68,8 +81,16 @@ fn classify(path: &str, r: &Resp) -> &'static str {
 }
 
 /// Concrete requests for a route pattern: (label, path).
-fn instances(pattern: &str, gd: &str, js: &str) -> Vec<(String, String)> {
-    if pattern.contains("/admin/users/{id}") || pattern.contains("/admin/registrations/{id}") {
+fn instances(pattern: &str, t: &Targets) -> Vec<(String, String)> {
+    let (gd, js) = if pattern.contains("/admin/orgs/{id}") {
+        (&t.gd_org, &t.js_org)
+    } else {
+        (&t.gd_user, &t.js_user)
+    };
+    if pattern.contains("/admin/users/{id}")
+        || pattern.contains("/admin/registrations/{id}")
+        || pattern.contains("/admin/orgs/{id}")
+    {
         return vec![
             (
                 pattern.replace("{id}", "{same-unit(44)}"),
@@ -115,7 +136,7 @@ async fn request(c: &mut Client, method: &str, path: &str) -> Resp {
 #[tokio::test]
 async fn role_route_matrix() {
     let app = TestApp::new().await;
-    let (gd, js) = targets(&app).await;
+    let t = targets(&app).await;
     let mut clients = Vec::new();
     for v in VISITORS {
         clients.push(if *v == "anonymous" {
@@ -135,7 +156,7 @@ async fn role_route_matrix() {
         if *pattern == "/logout" {
             continue;
         }
-        for (label, path) in instances(pattern, &gd, &js) {
+        for (label, path) in instances(pattern, &t) {
             table.push_str(&format!("{:<52}", format!("{method} {label}")));
             for c in clients.iter_mut() {
                 let r = request(c, method, &path).await;
