@@ -7,8 +7,13 @@
 //! - [`vocab`]: controlled vocabularies, loaded from the CSV files in `data/`.
 //! - [`password`]: argon2id hashing and the password rules.
 
+#[macro_use]
+mod macros;
+
+pub mod achievement;
 pub mod credit_code;
 pub mod password;
+pub mod patent;
 pub mod policy;
 pub mod role;
 pub mod text;

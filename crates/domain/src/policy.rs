@@ -10,6 +10,7 @@
 //! - an account awaiting verification may only look at its own page and change its
 //!   password.
 
+use crate::achievement::Status;
 use crate::role::{AccountStatus, OrgKind, Role};
 
 /// The signed-in user, as the policy sees them.
@@ -52,6 +53,14 @@ pub enum Action {
     ManageOrg,
     /// Browse the audit trail of a region.
     ViewAudit,
+    /// Enter an achievement into the library (the resource is the achievement to be).
+    CreateAchievement,
+    /// See an achievement in any state (drafts, returned, …) with its full form.
+    ViewAchievement,
+    /// Change an achievement's form.
+    EditAchievement,
+    /// See the protected part of a published achievement (contacts, documents, price).
+    ViewProtected,
 }
 
 impl Action {
@@ -68,6 +77,10 @@ impl Action {
         Action::VerifyRegistration,
         Action::ManageOrg,
         Action::ViewAudit,
+        Action::CreateAchievement,
+        Action::ViewAchievement,
+        Action::EditAchievement,
+        Action::ViewProtected,
     ];
 }
 
@@ -80,6 +93,15 @@ pub enum Resource {
     Unit { unit_code: String },
     /// An organisation.
     Org { unit_code: String, kind: OrgKind },
+    /// An achievement of a holder organisation.
+    Achievement {
+        unit_code: String,
+        /// The holder organisation.
+        org_id: String,
+        /// The holder account that owns it, if any.
+        owner_id: Option<String>,
+        status: Status,
+    },
     /// An account.
     User {
         user_id: String,
@@ -95,7 +117,8 @@ impl Resource {
             Resource::Site => None,
             Resource::Unit { unit_code }
             | Resource::Org { unit_code, .. }
-            | Resource::User { unit_code, .. } => Some(unit_code),
+            | Resource::User { unit_code, .. }
+            | Resource::Achievement { unit_code, .. } => Some(unit_code),
         }
     }
 }
@@ -162,6 +185,10 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
             }
             _ => false,
         },
+        Action::CreateAchievement
+        | Action::ViewAchievement
+        | Action::EditAchievement
+        | Action::ViewProtected => achievement_rule(a, action, resource, own_unit),
         Action::ManageOrg => match (a.role, resource) {
             (Role::NationalAdmin, Resource::Org { .. }) => true,
             (Role::ProvincialAdmin, Resource::Org { kind, .. }) => {
@@ -169,6 +196,38 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
             }
             _ => false,
         },
+    }
+}
+
+fn achievement_rule(a: &Actor, action: Action, resource: &Resource, own_unit: bool) -> bool {
+    let Resource::Achievement {
+        org_id,
+        owner_id,
+        status,
+        ..
+    } = resource
+    else {
+        return false;
+    };
+    let owner = owner_id.as_deref() == Some(a.user_id.as_str());
+    // Those who collect and manage a region's achievements.
+    let steward = match a.role {
+        Role::NationalAdmin => true,
+        Role::ProvincialAdmin | Role::Agency => own_unit,
+        _ => false,
+    };
+    match action {
+        Action::CreateAchievement => steward || (a.role == Role::Holder && *org_id == a.org_id),
+        Action::ViewAchievement => steward || owner,
+        Action::EditAchievement => status.editable_by_holder() && (steward || owner),
+        Action::ViewProtected => {
+            status.is_public()
+                && (steward
+                    || owner
+                    || matches!(a.role, Role::SzsePartner | Role::Enterprise)
+                    || (a.role == Role::Host && own_unit))
+        }
+        _ => false,
     }
 }
 
@@ -277,6 +336,10 @@ mod tests {
                     unit_code: "66".into(),
                     kind: OrgKind::Host,
                 },
+                Action::EditAchievement => achievement("66", Some("h"), Status::Returned),
+                Action::CreateAchievement | Action::ViewAchievement | Action::ViewProtected => {
+                    achievement("66", Some("h"), Status::Published)
+                }
                 _ => unit("66"),
             };
             assert!(can(Some(&n), *action, &r), "{action:?}");
@@ -368,6 +431,115 @@ mod tests {
             }
             assert!(can(Some(&a), Action::ViewOwnAccount, &Resource::Site));
         }
+    }
+
+    fn achievement(unit: &str, owner: Option<&str>, status: Status) -> Resource {
+        Resource::Achievement {
+            unit_code: unit.into(),
+            org_id: "uni".into(),
+            owner_id: owner.map(Into::into),
+            status,
+        }
+    }
+
+    #[test]
+    fn achievements_follow_ownership_region_and_state() {
+        let mut holder = actor(Role::Holder, "44");
+        holder.org_id = "uni".into();
+        let mine = |s| achievement("44", Some(&holder.user_id), s);
+        assert!(can(
+            Some(&holder),
+            Action::CreateAchievement,
+            &mine(Status::Draft)
+        ));
+        assert!(can(
+            Some(&holder),
+            Action::EditAchievement,
+            &mine(Status::Draft)
+        ));
+        assert!(can(
+            Some(&holder),
+            Action::EditAchievement,
+            &mine(Status::Returned)
+        ));
+        assert!(
+            !can(
+                Some(&holder),
+                Action::EditAchievement,
+                &mine(Status::Submitted)
+            ),
+            "no edits while under review"
+        );
+        assert!(!can(
+            Some(&holder),
+            Action::ViewAchievement,
+            &achievement("44", Some("someone-else"), Status::Draft)
+        ));
+        let mut other_org = mine(Status::Draft);
+        if let Resource::Achievement { org_id, .. } = &mut other_org {
+            *org_id = "another-university".into();
+        }
+        assert!(
+            !can(Some(&holder), Action::CreateAchievement, &other_org),
+            "holders enter their own organisation's results"
+        );
+
+        let agency = actor(Role::Agency, "44");
+        assert!(
+            can(
+                Some(&agency),
+                Action::CreateAchievement,
+                &achievement("44", None, Status::Draft)
+            ),
+            "on behalf of a holder"
+        );
+        assert!(!can(
+            Some(&agency),
+            Action::CreateAchievement,
+            &achievement("32", None, Status::Draft)
+        ));
+        assert!(can(
+            Some(&agency),
+            Action::ViewAchievement,
+            &achievement("44", Some("h"), Status::Submitted)
+        ));
+
+        let mut ent = actor(Role::Enterprise, "11");
+        assert!(can(
+            Some(&ent),
+            Action::ViewProtected,
+            &achievement("44", Some("h"), Status::Published)
+        ));
+        assert!(!can(
+            Some(&ent),
+            Action::ViewProtected,
+            &achievement("44", Some("h"), Status::Draft)
+        ));
+        assert!(!can(
+            Some(&ent),
+            Action::ViewAchievement,
+            &achievement("44", Some("h"), Status::Draft)
+        ));
+        ent.status = AccountStatus::Pending;
+        assert!(
+            !can(
+                Some(&ent),
+                Action::ViewProtected,
+                &achievement("44", Some("h"), Status::Published)
+            ),
+            "unverified enterprises see public fields only"
+        );
+        assert!(!can(
+            None,
+            Action::ViewProtected,
+            &achievement("44", Some("h"), Status::Published)
+        ));
+        let expert = actor(Role::Expert, "44");
+        assert!(!can(
+            Some(&expert),
+            Action::ViewProtected,
+            &achievement("44", Some("h"), Status::Published)
+        ));
     }
 
     #[test]
