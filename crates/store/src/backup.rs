@@ -20,6 +20,8 @@ pub const TABLES: &[&str] = &[
     "organisations",
     "users",
     "api_tokens",
+    "achievements",
+    "achievement_versions",
     "audit_log",
     "outbox",
 ];

@@ -2,6 +2,7 @@
 //! through `sqlx::Any`. Every state change is one transaction that writes the row,
 //! an audit record and an outbox event ([`change`]).
 
+pub mod achievements;
 pub mod audit;
 pub mod backup;
 pub mod change;

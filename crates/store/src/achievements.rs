@@ -1,0 +1,496 @@
+//! The achievement library: create, save, submit, list and read achievements. Every
+//! change writes the row, a version, an audit record and an outbox event in one
+//! transaction; a stale version is refused, so concurrent edits never overwrite each
+//! other silently.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+use ztc_domain::Resource;
+use ztc_domain::achievement::{Channel, Condition, Details, Status, conditions};
+
+use crate::change::{Event, record};
+use crate::orgs::Page;
+use crate::{Ctx, Result, Store, StoreError, new_id, now_ms};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Achievement {
+    pub id: String,
+    pub status: Status,
+    pub details: Details,
+    /// Collection conditions (SPEC §4.7) as judged at the last save.
+    pub flags: Vec<Condition>,
+    pub holder_org_id: String,
+    pub holder_org_name: String,
+    pub owner_id: Option<String>,
+    pub collected_by: String,
+    pub channel: Channel,
+    pub channel_ref: Option<String>,
+    pub region_code: String,
+    pub unit_code: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub submitted_at: Option<i64>,
+    pub published_at: Option<i64>,
+    pub version: i64,
+}
+
+impl Achievement {
+    /// The policy's view of this achievement.
+    pub fn resource(&self) -> Resource {
+        Resource::Achievement {
+            unit_code: self.unit_code.clone(),
+            org_id: self.holder_org_id.clone(),
+            owner_id: self.owner_id.clone(),
+            status: self.status,
+        }
+    }
+
+    pub fn unmet(&self) -> impl Iterator<Item = &Condition> {
+        self.flags.iter().filter(|c| !c.met)
+    }
+}
+
+/// What a list shows of an achievement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub status: Status,
+    pub title: String,
+    pub field_code: Option<String>,
+    pub subfield_code: Option<String>,
+    pub trl: Option<i64>,
+    pub stage: Option<String>,
+    pub cooperation_modes: Vec<String>,
+    pub keywords: Vec<String>,
+    pub summary: Option<String>,
+    pub holder_org_name: String,
+    pub region_code: String,
+    pub unit_code: String,
+    pub updated_at: i64,
+    pub published_at: Option<i64>,
+}
+
+/// A new achievement.
+#[derive(Debug, Clone)]
+pub struct NewAchievement {
+    pub details: Details,
+    /// `Draft` or `Submitted`.
+    pub status: Status,
+    pub holder_org_id: String,
+    pub owner_id: Option<String>,
+    pub channel: Channel,
+    pub channel_ref: Option<String>,
+    /// The form's one-time key (double submission creates one record).
+    pub create_key: Option<String>,
+}
+
+fn delimited(items: &[String]) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let clean: Vec<String> = items.iter().map(|i| i.replace(',', " ")).collect();
+    format!(",{},", clean.join(","))
+}
+
+fn undelimit(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn corrupt(what: &str) -> impl FnOnce(serde_json::Error) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+const COLUMNS: &str = "a.id, a.status, a.details, a.flags, a.holder_org_id, o.name AS holder_org_name, a.owner_id, a.collected_by, a.channel, a.channel_ref, a.region_code, a.unit_code, a.created_at, a.updated_at, a.submitted_at, a.published_at, a.version";
+const FROM: &str = "FROM achievements a JOIN organisations o ON o.id = a.holder_org_id";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Achievement> {
+    let status: String = r.try_get("status")?;
+    let channel: String = r.try_get("channel")?;
+    let details: String = r.try_get("details")?;
+    let flags: String = r.try_get("flags")?;
+    Ok(Achievement {
+        id: r.try_get("id")?,
+        status: Status::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+        details: serde_json::from_str(&details).map_err(corrupt("details"))?,
+        flags: serde_json::from_str(&flags).map_err(corrupt("flags"))?,
+        holder_org_id: r.try_get("holder_org_id")?,
+        holder_org_name: r.try_get("holder_org_name")?,
+        owner_id: r.try_get("owner_id")?,
+        collected_by: r.try_get("collected_by")?,
+        channel: Channel::parse(&channel)
+            .ok_or_else(|| StoreError::Corrupt(format!("channel {channel}")))?,
+        channel_ref: r.try_get("channel_ref")?,
+        region_code: r.try_get("region_code")?,
+        unit_code: r.try_get("unit_code")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        submitted_at: r.try_get("submitted_at")?,
+        published_at: r.try_get("published_at")?,
+        version: r.try_get("version")?,
+    })
+}
+
+async fn fetch(conn: &mut AnyConnection, id: &str) -> Result<Option<Achievement>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn get(store: &Store, id: &str) -> Result<Option<Achievement>> {
+    let mut conn = store.pool().acquire().await?;
+    fetch(&mut conn, id).await
+}
+
+async fn write_version(conn: &mut AnyConnection, ctx: &Ctx, a: &Achievement) -> Result<()> {
+    let details = serde_json::to_string(&a.details).map_err(corrupt("details"))?;
+    sqlx::query("INSERT INTO achievement_versions (achievement_id, version, status, details, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&a.id)
+        .bind(a.version)
+        .bind(a.status.as_str())
+        .bind(details)
+        .bind(ctx.actor_id.clone())
+        .bind(a.updated_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn audit_view(a: &Achievement) -> serde_json::Value {
+    json!({ "title": a.details.title, "status": a.status, "version": a.version, "subfield": a.details.subfield, "trl": a.details.trl })
+}
+
+/// Creates an achievement. If `create_key` was used before, the earlier record is
+/// returned unchanged.
+pub async fn create(
+    store: &Store,
+    ctx: &Ctx,
+    collected_by: &str,
+    new: &NewAchievement,
+) -> Result<Achievement> {
+    let mut tx = store.pool().begin().await?;
+    if let Some(key) = &new.create_key {
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT id FROM achievements WHERE create_key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(id) = existing {
+            return fetch(&mut tx, &id).await?.ok_or(StoreError::NotFound);
+        }
+    }
+    let org: Option<(String, String)> =
+        sqlx::query("SELECT region_code, unit_code FROM organisations WHERE id = $1")
+            .bind(&new.holder_org_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get("region_code")?, r.try_get("unit_code")?)))
+            .transpose()?;
+    let (region_code, unit_code) = org.ok_or(StoreError::Conflict {
+        code: "holder_org_unknown",
+        message: "成果持有单位不存在",
+    })?;
+    let now = now_ms();
+    let id = new_id();
+    let d = &new.details;
+    let flags = conditions(d);
+    let submitted_at = (new.status != Status::Draft).then_some(now);
+    let published_at = (new.status == Status::Published).then_some(now);
+    sqlx::query(
+        "INSERT INTO achievements (id, status, title, field_code, subfield_code, trl, stage, tech_level, cooperation_modes, keywords, summary,
+           holder_org_id, owner_id, collected_by, channel, channel_ref, region_code, unit_code, details, flags, create_key,
+           created_at, updated_at, submitted_at, published_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24, 1)",
+    )
+    .bind(&id)
+    .bind(new.status.as_str())
+    .bind(&d.title)
+    .bind(&d.field)
+    .bind(&d.subfield)
+    .bind(d.trl.map(i64::from))
+    .bind(&d.stage)
+    .bind(&d.tech_level)
+    .bind(delimited(&d.cooperation_modes))
+    .bind(delimited(&d.keywords))
+    .bind(&d.summary)
+    .bind(&new.holder_org_id)
+    .bind(&new.owner_id)
+    .bind(collected_by)
+    .bind(new.channel.as_str())
+    .bind(&new.channel_ref)
+    .bind(&region_code)
+    .bind(&unit_code)
+    .bind(serde_json::to_string(d).map_err(corrupt("details"))?)
+    .bind(serde_json::to_string(&flags).map_err(corrupt("flags"))?)
+    .bind(&new.create_key)
+    .bind(now)
+    .bind(submitted_at)
+    .bind(published_at)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::unique("duplicate_submission", "该表单已提交过"))?;
+    let a = fetch(&mut tx, &id).await?.ok_or(StoreError::NotFound)?;
+    write_version(&mut tx, ctx, &a).await?;
+    let ev = Event {
+        action: "achievement.create",
+        object_type: "achievement",
+        object_id: &id,
+        unit_code: Some(&unit_code),
+        before: None,
+        after: Some(audit_view(&a)),
+    };
+    record(&mut tx, ctx, ev).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// Saves a new form over `current` (which must still be the stored version). With
+/// `submit`, the achievement also moves to `Submitted`.
+pub async fn update(
+    store: &Store,
+    ctx: &Ctx,
+    current: &Achievement,
+    details: &Details,
+    submit: bool,
+) -> Result<Achievement> {
+    let status = if submit {
+        if !current.status.can_become(Status::Submitted) {
+            return Err(StoreError::Conflict {
+                code: "status_invalid",
+                message: "当前状态不能提交",
+            });
+        }
+        Status::Submitted
+    } else {
+        current.status
+    };
+    let now = now_ms();
+    let flags = conditions(details);
+    let mut tx = store.pool().begin().await?;
+    let n = sqlx::query(
+        "UPDATE achievements SET status = $1, title = $2, field_code = $3, subfield_code = $4, trl = $5, stage = $6, tech_level = $7,
+           cooperation_modes = $8, keywords = $9, summary = $10, details = $11, flags = $12, updated_at = $13,
+           submitted_at = CASE WHEN $14 = 1 THEN $13 ELSE submitted_at END, version = version + 1
+         WHERE id = $15 AND version = $16",
+    )
+    .bind(status.as_str())
+    .bind(&details.title)
+    .bind(&details.field)
+    .bind(&details.subfield)
+    .bind(details.trl.map(i64::from))
+    .bind(&details.stage)
+    .bind(&details.tech_level)
+    .bind(delimited(&details.cooperation_modes))
+    .bind(delimited(&details.keywords))
+    .bind(&details.summary)
+    .bind(serde_json::to_string(details).map_err(corrupt("details"))?)
+    .bind(serde_json::to_string(&flags).map_err(corrupt("flags"))?)
+    .bind(now)
+    .bind(i64::from(submit))
+    .bind(&current.id)
+    .bind(current.version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    let a = fetch(&mut tx, &current.id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    write_version(&mut tx, ctx, &a).await?;
+    let action = if submit {
+        "achievement.submit"
+    } else {
+        "achievement.save"
+    };
+    let ev = Event {
+        action,
+        object_type: "achievement",
+        object_id: &a.id,
+        unit_code: Some(&a.unit_code),
+        before: Some(audit_view(current)),
+        after: Some(audit_view(&a)),
+    };
+    record(&mut tx, ctx, ev).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// Moves an achievement along its lifecycle (review decisions, archiving …).
+pub async fn set_status(
+    store: &Store,
+    ctx: &Ctx,
+    current: &Achievement,
+    to: Status,
+    note: Option<&str>,
+) -> Result<Achievement> {
+    if !current.status.can_become(to) {
+        return Err(StoreError::Conflict {
+            code: "status_invalid",
+            message: "当前状态不能进行这一操作",
+        });
+    }
+    let now = now_ms();
+    let mut tx = store.pool().begin().await?;
+    let n = sqlx::query(
+        "UPDATE achievements SET status = $1, updated_at = $2, version = version + 1,
+           published_at = CASE WHEN $1 = 'published' THEN $2 ELSE published_at END,
+           submitted_at = CASE WHEN $1 = 'submitted' THEN $2 ELSE submitted_at END
+         WHERE id = $3 AND version = $4",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(&current.id)
+    .bind(current.version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    let a = fetch(&mut tx, &current.id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    write_version(&mut tx, ctx, &a).await?;
+    let ev = Event {
+        action: "achievement.status",
+        object_type: "achievement",
+        object_id: &a.id,
+        unit_code: Some(&a.unit_code),
+        before: Some(json!({ "status": current.status })),
+        after: Some(json!({ "status": to, "note": note })),
+    };
+    record(&mut tx, ctx, ev).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// Records that `ctx`'s actor saw the protected part of `a` (SPEC §6).
+pub async fn record_protected_view(store: &Store, ctx: &Ctx, a: &Achievement) -> Result<()> {
+    let mut tx = store.pool().begin().await?;
+    let ev = Event::bare(
+        "achievement.view_protected",
+        "achievement",
+        &a.id,
+        Some(&a.unit_code),
+    );
+    record(&mut tx, ctx, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What to list. Every field narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<Status>,
+    pub unit: Option<String>,
+    pub region: Option<String>,
+    pub field: Option<String>,
+    pub subfield: Option<String>,
+    pub trl_min: Option<i64>,
+    pub mode: Option<String>,
+    /// In the title or the keywords.
+    pub q: Option<String>,
+    pub owner: Option<String>,
+    pub org: Option<String>,
+    /// Only achievements collected by this user or owned by `owner`.
+    pub collected_by: Option<String>,
+}
+
+const LIST_COLUMNS: &str = "a.id, a.status, a.title, a.field_code, a.subfield_code, a.trl, a.stage, a.cooperation_modes, a.keywords, a.summary, o.name AS holder_org_name, a.region_code, a.unit_code, a.updated_at, a.published_at";
+const LIST_FILTER: &str = "($1 IS NULL OR a.status = $1) AND ($2 IS NULL OR a.unit_code = $2) AND ($3 IS NULL OR a.region_code = $3)
+    AND ($4 IS NULL OR a.field_code = $4) AND ($5 IS NULL OR a.subfield_code = $5) AND ($6 IS NULL OR a.trl >= $6)
+    AND ($7 IS NULL OR a.cooperation_modes LIKE $7) AND ($8 IS NULL OR LOWER(a.title) LIKE $8 ESCAPE '\\' OR LOWER(a.keywords) LIKE $8 ESCAPE '\\')
+    AND (($9 IS NULL AND $11 IS NULL) OR a.owner_id = $9 OR a.collected_by = $11) AND ($10 IS NULL OR a.holder_org_id = $10)";
+
+pub async fn list(store: &Store, f: &Filter, page: i64, per_page: i64) -> Result<Page<Summary>> {
+    let mode = f
+        .mode
+        .as_deref()
+        .map(|m| format!("%,{},%", crate::audit::escape_like(m)));
+    let q =
+        f.q.as_deref()
+            .map(|q| format!("%{}%", crate::audit::escape_like(&q.to_lowercase())));
+    let status = f.status.map(|s| s.as_str());
+    macro_rules! bound {
+        ($q:expr) => {
+            $q.bind(status)
+                .bind(&f.unit)
+                .bind(&f.region)
+                .bind(&f.field)
+                .bind(&f.subfield)
+                .bind(f.trl_min)
+                .bind(&mode)
+                .bind(&q)
+                .bind(&f.owner)
+                .bind(&f.org)
+                .bind(&f.collected_by)
+        };
+    }
+    let total: i64 = bound!(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) {FROM} WHERE {LIST_FILTER}"
+    )))
+    .fetch_one(store.pool())
+    .await?;
+    let page = page.max(1);
+    let order = if f.status == Some(Status::Published) {
+        "a.published_at DESC, a.id DESC"
+    } else {
+        "a.updated_at DESC, a.id DESC"
+    };
+    let sql = format!(
+        "SELECT {LIST_COLUMNS} {FROM} WHERE {LIST_FILTER} ORDER BY {order} LIMIT $12 OFFSET $13"
+    );
+    let rows = bound!(sqlx::query(&sql))
+        .bind(per_page)
+        .bind((page - 1) * per_page)
+        .fetch_all(store.pool())
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            let status: String = r.try_get("status")?;
+            Ok(Summary {
+                id: r.try_get("id")?,
+                status: Status::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+                title: r.try_get("title")?,
+                field_code: r.try_get("field_code")?,
+                subfield_code: r.try_get("subfield_code")?,
+                trl: r.try_get("trl")?,
+                stage: r.try_get("stage")?,
+                cooperation_modes: undelimit(&r.try_get::<String, _>("cooperation_modes")?),
+                keywords: undelimit(&r.try_get::<String, _>("keywords")?),
+                summary: r.try_get("summary")?,
+                holder_org_name: r.try_get("holder_org_name")?,
+                region_code: r.try_get("region_code")?,
+                unit_code: r.try_get("unit_code")?,
+                updated_at: r.try_get("updated_at")?,
+                published_at: r.try_get("published_at")?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// How many versions an achievement has had.
+pub async fn version_count(store: &Store, id: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM achievement_versions WHERE achievement_id = $1")
+            .bind(id)
+            .fetch_one(store.pool())
+            .await?,
+    )
+}
