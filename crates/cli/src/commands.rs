@@ -67,6 +67,22 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+async fn load_library(store: &Store) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_message("载入演示成果库 / loading the demo library (1,000 achievements)…");
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    let added = ztc_web::demo_library::load(store).await?;
+    spinner.finish_and_clear();
+    if added > 0 {
+        println!(
+            "演示成果库已载入 {added} 项 / demo library: {added} achievements in {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
 fn print_logins(logins: &[demo::Login]) {
     println!("演示账号 / demo accounts (password: {}):", demo::PASSWORD);
     for l in logins {
@@ -103,6 +119,7 @@ pub async fn run(cmd: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Demo => {
             let store = open_store(&settings).await?;
             let logins = demo::load(&store).await?;
+            load_library(&store).await?;
             print_logins(&logins);
             store.close().await;
             Ok(())
@@ -150,6 +167,7 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     if with_demo {
         let logins = demo::load(&store).await?;
+        load_library(&store).await?;
         print_logins(&logins);
     }
     let app = App::with_store(store.clone(), settings.clone())?;

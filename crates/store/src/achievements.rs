@@ -262,7 +262,7 @@ pub async fn update(
     let status = if submit {
         if !current.status.can_become(Status::Submitted) {
             return Err(StoreError::Conflict {
-                code: "status_invalid",
+                code: "achievement_status_invalid",
                 message: "当前状态不能提交",
             });
         }
@@ -333,7 +333,7 @@ pub async fn set_status(
 ) -> Result<Achievement> {
     if !current.status.can_become(to) {
         return Err(StoreError::Conflict {
-            code: "status_invalid",
+            code: "achievement_status_invalid",
             message: "当前状态不能进行这一操作",
         });
     }

@@ -172,7 +172,7 @@ async fn drafts_are_saved_versioned_and_submitted() {
         assert!(matches!(
             wrong,
             StoreError::Conflict {
-                code: "status_invalid",
+                code: "achievement_status_invalid",
                 ..
             }
         ));
@@ -371,9 +371,6 @@ async fn the_library_filters() {
             .await
             .unwrap();
         assert_eq!((page2.items.len(), page2.pages()), (1, 2));
-        assert_eq!(
-            all.items[0].keywords.len() + all.items[0].cooperation_modes.len() > 0,
-            true
-        );
+        assert!(!all.items[0].cooperation_modes.is_empty(), "modes are listed");
     }
 }

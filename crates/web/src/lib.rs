@@ -10,6 +10,7 @@ pub mod api;
 pub mod config;
 pub mod ctx;
 pub mod demo;
+pub mod demo_library;
 pub mod error;
 pub mod forms;
 pub mod i18n;

@@ -44,11 +44,17 @@ pub fn verifies_registrations(m: &ztc_store::users::Member) -> bool {
 
 /// The navigation entries `req`'s user may use, in order.
 pub fn nav_for(req: &Req) -> Vec<(&'static str, &'static str)> {
-    let mut items = vec![("/", "nav.home")];
+    let mut items = vec![("/", "nav.home"), ("/achievements", "nav.library")];
     let Some(m) = req.member() else { return items };
     items.push(("/me", "nav.workbench"));
     if m.user.status != AccountStatus::Active {
         return items;
+    }
+    if matches!(
+        m.user.role,
+        Role::Holder | Role::Agency | Role::ProvincialAdmin | Role::NationalAdmin
+    ) {
+        items.push(("/library/mine", "nav.mine"));
     }
     let own = Resource::Unit {
         unit_code: m.unit_code.clone(),

@@ -285,11 +285,16 @@ async fn every_demo_role_reaches_its_workbench() {
                         );
                     }
                 }
-                "holder" | "enterprise" => {
+                "holder" => {
                     ensure!(
-                        nav == ["/", "/me"],
-                        "{}: nav is {nav:?}, expected only / and /me",
-                        acct.username
+                        nav == ["/", "/achievements", "/me", "/library/mine"],
+                        "holder: nav is {nav:?}, expected the library, the workbench and own achievements only"
+                    );
+                }
+                "enterprise" => {
+                    ensure!(
+                        nav == ["/", "/achievements", "/me"],
+                        "enterprise: nav is {nav:?}, expected /, the library and /me only"
                     );
                 }
                 _ => {}
@@ -397,8 +402,8 @@ async fn pending_holder_sees_waiting_notice() {
         ensure!(notice.contains("等待"), "pending notice is {notice:?}");
         let nav = b.nav_links().await?;
         ensure!(
-            nav == ["/", "/me"],
-            "pending account nav is {nav:?}, expected only / and /me"
+            nav == ["/", "/achievements", "/me"],
+            "pending account nav is {nav:?}, expected only /, the library and /me"
         );
         Ok(())
     })

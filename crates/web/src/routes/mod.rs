@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod library;
 pub mod me;
 pub mod public;
 
@@ -23,6 +24,14 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/register", get(auth::register_form).post(auth::register))
+        .route("/achievements", get(library::library).post(library::create))
+        .route("/achievements/new", get(library::new_form))
+        .route(
+            "/achievements/{id}",
+            get(library::detail).post(library::update),
+        )
+        .route("/achievements/{id}/edit", get(library::edit_form))
+        .route("/library/mine", get(library::mine))
         .route("/me", get(me::home))
         .route(
             "/me/password",
@@ -60,6 +69,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/logout"),
     ("GET", "/register"),
     ("POST", "/register"),
+    ("GET", "/achievements"),
+    ("POST", "/achievements"),
+    ("GET", "/achievements/new"),
+    ("GET", "/achievements/{id}"),
+    ("POST", "/achievements/{id}"),
+    ("GET", "/achievements/{id}/edit"),
+    ("GET", "/library/mine"),
     ("GET", "/me"),
     ("GET", "/me/password"),
     ("POST", "/me/password"),

@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod auth;
 mod hostile;
+mod library;
 mod matrix;
 mod shell;
 mod support;

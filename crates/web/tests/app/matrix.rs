@@ -1,6 +1,6 @@
 //! The role × route matrix: every route of `ROUTES`, requested as every kind of
-//! visitor, classified as `ok` (past the policy), `deny` (403) or `login` (asked to
-//! sign in). The table is a snapshot: loosening (or tightening) any rule changes it
+//! visitor, classified as `ok` (past the policy), `deny` (403), `login` (asked to
+//! sign in) or `hidden` (404: it does not exist for this visitor). The table is a snapshot: loosening (or tightening) any rule changes it
 //! and fails this test until the new table is reviewed and accepted.
 
 use axum::http::{Method, StatusCode};
@@ -26,6 +26,8 @@ const VISITORS: &[&str] = &[
 
 /// What the rows act upon, in Guangdong (unit 44) and in Jiangsu (unit 32).
 struct Targets {
+    /// A draft of a Guangdong university, owned by an account nobody signs in as.
+    gd_draft: String,
     gd_user: String,
     js_user: String,
     gd_org: String,
@@ -54,7 +56,23 @@ async fn targets(app: &TestApp) -> Targets {
     let js = users::create(s, &ctx, &js_org, &mk("js-target"))
         .await
         .unwrap();
+    let draft = ztc_store::achievements::NewAchievement {
+        details: ztc_domain::achievement::Details {
+            title: "矩阵测试草稿".into(),
+            ..Default::default()
+        },
+        status: ztc_domain::achievement::Status::Draft,
+        holder_org_id: gd_org.clone(),
+        owner_id: Some(gd.id.clone()),
+        channel: ztc_domain::achievement::Channel::SelfNomination,
+        channel_ref: None,
+        create_key: None,
+    };
+    let a = ztc_store::achievements::create(s, &ctx, &gd.id, &draft)
+        .await
+        .unwrap();
     Targets {
+        gd_draft: a.id,
         gd_user: gd.id,
         js_user: js.id,
         gd_org,
@@ -73,6 +91,8 @@ fn classify(path: &str, r: &Resp) -> &'static str {
         "login"
     } else if r.status == StatusCode::FORBIDDEN {
         "deny"
+    } else if r.status == StatusCode::NOT_FOUND {
+        "hidden"
     } else if r.status.is_server_error() {
         "ERROR"
     } else {
@@ -101,6 +121,12 @@ fn instances(pattern: &str, t: &Targets) -> Vec<(String, String)> {
                 pattern.replace("{id}", js),
             ),
         ];
+    }
+    if pattern.starts_with("/achievements/{id}") {
+        return vec![(
+            pattern.replace("{id}", "{gd-draft}"),
+            pattern.replace("{id}", &t.gd_draft),
+        )];
     }
     let path = pattern
         .replace("{code}", "en")
