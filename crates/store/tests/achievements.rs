@@ -371,6 +371,9 @@ async fn the_library_filters() {
             .await
             .unwrap();
         assert_eq!((page2.items.len(), page2.pages()), (1, 2));
-        assert!(!all.items[0].cooperation_modes.is_empty(), "modes are listed");
+        assert!(
+            !all.items[0].cooperation_modes.is_empty(),
+            "modes are listed"
+        );
     }
 }
