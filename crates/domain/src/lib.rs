@@ -12,6 +12,7 @@ mod macros;
 
 pub mod achievement;
 pub mod credit_code;
+pub mod evaluation;
 pub mod password;
 pub mod patent;
 pub mod policy;

@@ -61,6 +61,11 @@ pub enum Action {
     EditAchievement,
     /// See the protected part of a published achievement (contacts, documents, price).
     ViewProtected,
+    /// Review a submission: take it, accept it into evaluation, return or reject it,
+    /// assign experts, publish on the evaluation's result, archive and restore.
+    ReviewAchievement,
+    /// Score an achievement one is assigned to evaluate.
+    Evaluate,
 }
 
 impl Action {
@@ -81,6 +86,8 @@ impl Action {
         Action::ViewAchievement,
         Action::EditAchievement,
         Action::ViewProtected,
+        Action::ReviewAchievement,
+        Action::Evaluate,
     ];
 }
 
@@ -102,6 +109,8 @@ pub enum Resource {
         owner_id: Option<String>,
         status: Status,
     },
+    /// An expert's assignment to evaluate an achievement.
+    Assignment { expert_id: String },
     /// An account.
     User {
         user_id: String,
@@ -114,7 +123,7 @@ pub enum Resource {
 impl Resource {
     fn unit(&self) -> Option<&str> {
         match self {
-            Resource::Site => None,
+            Resource::Site | Resource::Assignment { .. } => None,
             Resource::Unit { unit_code }
             | Resource::Org { unit_code, .. }
             | Resource::User { unit_code, .. }
@@ -185,10 +194,14 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
             }
             _ => false,
         },
+        Action::Evaluate => {
+            matches!(resource, Resource::Assignment { expert_id } if a.role == Role::Expert && *expert_id == a.user_id)
+        }
         Action::CreateAchievement
         | Action::ViewAchievement
         | Action::EditAchievement
-        | Action::ViewProtected => achievement_rule(a, action, resource, own_unit),
+        | Action::ViewProtected
+        | Action::ReviewAchievement => achievement_rule(a, action, resource, own_unit),
         Action::ManageOrg => match (a.role, resource) {
             (Role::NationalAdmin, Resource::Org { .. }) => true,
             (Role::ProvincialAdmin, Resource::Org { kind, .. }) => {
@@ -219,6 +232,7 @@ fn achievement_rule(a: &Actor, action: Action, resource: &Resource, own_unit: bo
     match action {
         Action::CreateAchievement => steward || (a.role == Role::Holder && *org_id == a.org_id),
         Action::ViewAchievement => steward || owner,
+        Action::ReviewAchievement => steward,
         Action::EditAchievement => status.editable_by_holder() && (steward || owner),
         Action::ViewProtected => {
             status.is_public()
@@ -337,13 +351,59 @@ mod tests {
                     kind: OrgKind::Host,
                 },
                 Action::EditAchievement => achievement("66", Some("h"), Status::Returned),
-                Action::CreateAchievement | Action::ViewAchievement | Action::ViewProtected => {
-                    achievement("66", Some("h"), Status::Published)
-                }
+                Action::Evaluate => Resource::Assignment {
+                    expert_id: "x".into(),
+                },
+                Action::CreateAchievement
+                | Action::ViewAchievement
+                | Action::ViewProtected
+                | Action::ReviewAchievement => achievement("66", Some("h"), Status::Published),
                 _ => unit("66"),
             };
-            assert!(can(Some(&n), *action, &r), "{action:?}");
+            // Only an assigned expert scores an achievement, not even the Torch Center.
+            assert_eq!(
+                can(Some(&n), *action, &r),
+                *action != Action::Evaluate,
+                "{action:?}"
+            );
         }
+    }
+
+    #[test]
+    fn only_the_assigned_expert_evaluates() {
+        let e = actor(Role::Expert, "44");
+        let mine = Resource::Assignment {
+            expert_id: e.user_id.clone(),
+        };
+        assert!(can(Some(&e), Action::Evaluate, &mine));
+        assert!(!can(
+            Some(&e),
+            Action::Evaluate,
+            &Resource::Assignment {
+                expert_id: "other".into()
+            }
+        ));
+        let h = actor(Role::Holder, "44");
+        assert!(
+            !can(
+                Some(&h),
+                Action::Evaluate,
+                &Resource::Assignment {
+                    expert_id: h.user_id.clone()
+                }
+            ),
+            "holders never score"
+        );
+        assert!(!can(
+            Some(&e),
+            Action::ReviewAchievement,
+            &Resource::Achievement {
+                unit_code: "44".into(),
+                org_id: "o".into(),
+                owner_id: None,
+                status: crate::achievement::Status::Submitted
+            }
+        ));
     }
 
     #[test]

@@ -331,6 +331,20 @@ pub async fn set_status(
     to: Status,
     note: Option<&str>,
 ) -> Result<Achievement> {
+    let mut tx = store.pool().begin().await?;
+    let a = set_status_in(&mut tx, ctx, current, to, note).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// [`set_status`] inside the caller's transaction.
+pub(crate) async fn set_status_in(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    current: &Achievement,
+    to: Status,
+    note: Option<&str>,
+) -> Result<Achievement> {
     if !current.status.can_become(to) {
         return Err(StoreError::Conflict {
             code: "achievement_status_invalid",
@@ -338,7 +352,6 @@ pub async fn set_status(
         });
     }
     let now = now_ms();
-    let mut tx = store.pool().begin().await?;
     let n = sqlx::query(
         "UPDATE achievements SET status = $1, updated_at = $2, version = version + 1,
            published_at = CASE WHEN $1 = 'published' THEN $2 ELSE published_at END,
@@ -349,16 +362,16 @@ pub async fn set_status(
     .bind(now)
     .bind(&current.id)
     .bind(current.version)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
     if n == 0 {
         return Err(StoreError::Stale);
     }
-    let a = fetch(&mut tx, &current.id)
+    let a = fetch(&mut *conn, &current.id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    write_version(&mut tx, ctx, &a).await?;
+    write_version(&mut *conn, ctx, &a).await?;
     let ev = Event {
         action: "achievement.status",
         object_type: "achievement",
@@ -367,8 +380,7 @@ pub async fn set_status(
         before: Some(json!({ "status": current.status })),
         after: Some(json!({ "status": to, "note": note })),
     };
-    record(&mut tx, ctx, ev).await?;
-    tx.commit().await?;
+    record(conn, ctx, ev).await?;
     Ok(a)
 }
 

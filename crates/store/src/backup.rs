@@ -22,6 +22,9 @@ pub const TABLES: &[&str] = &[
     "api_tokens",
     "achievements",
     "achievement_versions",
+    "achievement_reviews",
+    "evaluation_assignments",
+    "evaluations",
     "audit_log",
     "outbox",
 ];

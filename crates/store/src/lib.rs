@@ -8,6 +8,7 @@ pub mod backup;
 pub mod change;
 pub mod orgs;
 pub mod reference;
+pub mod review;
 pub mod sessions;
 pub mod testing;
 pub mod users;

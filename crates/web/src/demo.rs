@@ -159,6 +159,13 @@ const USERS: &[DemoUser] = &[
         status: AccountStatus::Active,
     },
     DemoUser {
+        username: "expert2",
+        name: "赵敏 研究员",
+        role: Role::Expert,
+        org: "inst",
+        status: AccountStatus::Active,
+    },
+    DemoUser {
         username: "holder",
         name: "张伟 研究员",
         role: Role::Holder,

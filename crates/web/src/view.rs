@@ -56,6 +56,12 @@ pub fn nav_for(req: &Req) -> Vec<(&'static str, &'static str)> {
     ) {
         items.push(("/library/mine", "nav.mine"));
     }
+    if crate::routes::review::reviews(req) {
+        items.push(("/review", "nav.review"));
+    }
+    if m.user.role == Role::Expert {
+        items.push(("/evaluations", "nav.evaluations"));
+    }
     let own = Resource::Unit {
         unit_code: m.unit_code.clone(),
     };

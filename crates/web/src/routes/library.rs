@@ -122,7 +122,7 @@ pub struct Card {
     pub keywords: Vec<String>,
 }
 
-fn card(state: &AppState, lang: Lang, s: &Summary) -> Card {
+pub fn card(state: &AppState, lang: Lang, s: &Summary) -> Card {
     let l = Labels::new(state, lang);
     let mut summary: String = s
         .summary
@@ -273,6 +273,8 @@ struct DetailPage {
     flags: Vec<String>,
     can_edit: bool,
     full_view: bool,
+    review: Option<crate::routes::review::Panel>,
+    returned: Option<(String, String, String)>,
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Achievement, Failure> {
@@ -288,10 +290,17 @@ fn text(label: String, v: &Option<String>) -> Option<Fact> {
     })
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DetailQuery {
+    review_error: String,
+}
+
 pub async fn detail(
     State(state): State<AppState>,
     req: Req,
     Path(id): Path<String>,
+    Query(dq): Query<DetailQuery>,
 ) -> Result<Response, Failure> {
     let a = load(&state, &id).await?;
     let full_view = req.can(Action::ViewAchievement, &a.resource());
@@ -413,6 +422,12 @@ pub async fn detail(
     let status = a.status.label(req.lang.is_en()).to_owned();
     let mut page = Page::new(&req, "library.title");
     page.title = a.details.title.clone();
+    let review = crate::routes::review::panel(&state, &req, &a, dq.review_error.trim()).await?;
+    let returned = if full_view {
+        crate::routes::review::latest_return(&state, &req, &a).await?
+    } else {
+        None
+    };
     let view = DetailPage {
         page,
         status,
@@ -423,6 +438,8 @@ pub async fn detail(
         flags,
         can_edit,
         full_view,
+        review,
+        returned,
         a,
     };
     Ok(forms::page(StatusCode::OK, view.render()?))
@@ -509,6 +526,7 @@ struct FormPage {
     channels: Vec<(String, String)>,
     channel: String,
     channel_ref: String,
+    returned: Option<(String, String, String)>,
 }
 
 impl FormPage {
@@ -532,6 +550,7 @@ struct FormCtx {
     holder_org: String,
     channel: String,
     channel_ref: String,
+    returned: Option<(String, String, String)>,
 }
 
 async fn render_form(
@@ -600,6 +619,7 @@ async fn render_form(
             .collect(),
         channel: fc.channel,
         channel_ref: fc.channel_ref,
+        returned: fc.returned,
     };
     Ok(forms::page(status, page.render()?))
 }
@@ -651,6 +671,7 @@ pub async fn new_form(State(state): State<AppState>, req: Req) -> Result<Respons
         holder_org: String::new(),
         channel: channel.as_str().into(),
         channel_ref: String::new(),
+        returned: None,
     };
     render_form(
         &state,
@@ -755,6 +776,7 @@ async fn refill(
         holder_org: input.holder_org.clone(),
         channel: input.channel.clone(),
         channel_ref: input.channel_ref.clone(),
+        returned: None,
     };
     render_form(
         state,
@@ -799,6 +821,7 @@ pub async fn edit_form(
         holder_org: a.holder_org_id.clone(),
         channel: a.channel.as_str().into(),
         channel_ref: a.channel_ref.clone().unwrap_or_default(),
+        returned: crate::routes::review::latest_return(&state, &req, &a).await?,
     };
     render_form(
         &state,

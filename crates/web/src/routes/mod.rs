@@ -7,6 +7,7 @@ pub mod auth;
 pub mod library;
 pub mod me;
 pub mod public;
+pub mod review;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -32,6 +33,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/achievements/{id}/edit", get(library::edit_form))
         .route("/library/mine", get(library::mine))
+        .route("/achievements/{id}/review", post(review::decide))
+        .route("/review", get(review::queue))
+        .route("/evaluations", get(review::assignments))
+        .route(
+            "/evaluations/{id}",
+            get(review::evaluation_form).post(review::submit_evaluation),
+        )
         .route("/me", get(me::home))
         .route(
             "/me/password",
@@ -76,6 +84,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/achievements/{id}"),
     ("GET", "/achievements/{id}/edit"),
     ("GET", "/library/mine"),
+    ("POST", "/achievements/{id}/review"),
+    ("GET", "/review"),
+    ("GET", "/evaluations"),
+    ("GET", "/evaluations/{id}"),
+    ("POST", "/evaluations/{id}"),
     ("GET", "/me"),
     ("GET", "/me/password"),
     ("POST", "/me/password"),

@@ -335,7 +335,7 @@ async fn bad_registrations_get_clear_messages_and_keep_the_form() {
         .await
         .unwrap();
     assert_eq!(
-        users.total, 12,
+        users.total, 13,
         "no account was created by a bad registration"
     );
     // Hostile text is stored literally and shown escaped.

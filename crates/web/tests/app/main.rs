@@ -9,5 +9,6 @@ mod auth;
 mod hostile;
 mod library;
 mod matrix;
+mod review;
 mod shell;
 mod support;
