@@ -1,0 +1,1 @@
+//! Spreadsheet exchange of achievements (batch import and export).
