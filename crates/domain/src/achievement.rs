@@ -62,9 +62,10 @@ impl Status {
         )
     }
 
-    /// States in which the holder may still edit freely.
+    /// States in which the form may be changed: drafts, returned submissions, and
+    /// library entries (a substantive change sends those back to review).
     pub fn editable_by_holder(self) -> bool {
-        matches!(self, Status::Draft | Status::Returned)
+        matches!(self, Status::Draft | Status::Returned | Status::Published)
     }
 
     /// States visible to the public.
@@ -531,6 +532,119 @@ fn require_complete(inv: &mut Invalid, d: &Details) {
     }
 }
 
+/// One changed field between two versions, readable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub before: String,
+    pub after: String,
+    /// A substantive change sends a library entry back to review.
+    pub substantive: bool,
+}
+
+/// The fields compared, their labels, and whether a change is substantive.
+const COMPARED: &[(&str, &str, bool)] = &[
+    ("title", "成果名称", true),
+    ("subfield", "技术领域", true),
+    ("summary", "成果简介", true),
+    ("technical", "技术内容与创新点", true),
+    ("advantages", "与现有方案相比的优势", true),
+    ("indicators", "关键指标及对比", true),
+    ("tech_level", "技术水平", true),
+    ("trl", "技术就绪水平", true),
+    ("stage", "成果所处阶段", true),
+    ("ip", "知识产权", true),
+    ("ip_declarations", "知识产权声明", true),
+    ("cooperation_modes", "意向合作方式", true),
+    ("market_path", "转化路径", true),
+    ("applications", "应用场景与市场前景", true),
+    ("source", "成果来源", true),
+    ("keywords", "关键词", false),
+    ("price", "期望价格", false),
+    ("benefits", "经济和社会效益", false),
+    ("team", "团队情况", false),
+    ("contact", "联系人", false),
+    ("willing_to_present", "参加路演意愿", false),
+    ("statements", "征集条件说明", false),
+];
+
+fn show(d: &Details, field: &str) -> String {
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    match field {
+        "title" => d.title.clone(),
+        "subfield" => o(&d.subfield),
+        "summary" => o(&d.summary),
+        "technical" => o(&d.technical),
+        "advantages" => o(&d.advantages),
+        "indicators" => o(&d.indicators),
+        "tech_level" => o(&d.tech_level),
+        "trl" => d.trl.map(|t| t.to_string()).unwrap_or_default(),
+        "stage" => o(&d.stage),
+        "ip" => {
+            d.ip.iter()
+                .map(|i| {
+                    format!(
+                        "{} {} {} {}",
+                        i.kind,
+                        i.title,
+                        i.number.clone().unwrap_or_default(),
+                        i.status.as_str()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("；")
+        }
+        "ip_declarations" => format!(
+            "独立自主：{}，无纠纷：{}",
+            if d.independent_ip { "是" } else { "否" },
+            if d.no_dispute { "是" } else { "否" }
+        ),
+        "cooperation_modes" => d.cooperation_modes.join("、"),
+        "market_path" => o(&d.market_path),
+        "applications" => o(&d.applications),
+        "source" => format!("{} {}", o(&d.source), o(&d.project_number))
+            .trim()
+            .to_owned(),
+        "keywords" => d.keywords.join("、"),
+        "price" => format!("{:?}–{:?} {}", d.price_min, d.price_max, o(&d.price_note)),
+        "benefits" => o(&d.benefits),
+        "team" => o(&d.team),
+        "contact" => format!(
+            "{} {} {}",
+            o(&d.contact_name),
+            o(&d.contact_phone),
+            o(&d.contact_email)
+        )
+        .trim()
+        .to_owned(),
+        "willing_to_present" => format!("{:?}", d.willing_to_present),
+        _ => d.statements.join("；"),
+    }
+}
+
+/// What changed from `old` to `new`, field by field.
+pub fn diff(old: &Details, new: &Details) -> Vec<Change> {
+    COMPARED
+        .iter()
+        .filter_map(|(field, label, substantive)| {
+            let (b, a) = (show(old, field), show(new, field));
+            (b != a).then_some(Change {
+                field,
+                label,
+                before: b,
+                after: a,
+                substantive: *substantive,
+            })
+        })
+        .collect()
+}
+
+/// Whether changing `old` into `new` must send a library entry back to review.
+pub fn is_substantive(old: &Details, new: &Details) -> bool {
+    diff(old, new).iter().any(|c| c.substantive)
+}
+
 /// One of the six collection conditions (SPEC §4.7) as judged from the form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Condition {
@@ -856,6 +970,31 @@ mod tests {
             .map(|c| c.no)
             .collect();
         assert_eq!(unmet, vec![2, 3, 4, 6]);
+    }
+
+    #[test]
+    fn diffs_tell_substantive_changes_apart() {
+        let v = vocab();
+        let old = validate(&complete(), &v, true).unwrap();
+        let mut contact = old.clone();
+        contact.contact_phone = Some("0755-12345678".into());
+        contact.price_max = Some(500.0);
+        let changes = diff(&old, &contact);
+        assert_eq!(
+            changes.iter().map(|c| c.field).collect::<Vec<_>>(),
+            vec!["price", "contact"]
+        );
+        assert!(
+            !is_substantive(&old, &contact),
+            "contacts and price stay in the library"
+        );
+        let mut tech = old.clone();
+        tech.trl = Some(8);
+        tech.summary = Some("新的简介".into());
+        assert!(is_substantive(&old, &tech));
+        let c = diff(&old, &tech);
+        assert_eq!((c[0].field, c[0].after.as_str()), ("summary", "新的简介"));
+        assert!(diff(&old, &old).is_empty());
     }
 
     #[test]

@@ -250,26 +250,26 @@ pub async fn create(
     Ok(a)
 }
 
-/// Saves a new form over `current` (which must still be the stored version). With
-/// `submit`, the achievement also moves to `Submitted`.
+/// Saves a new form over `current` (which must still be the stored version) and
+/// moves it to `next`: the same status for a plain save, `Submitted` to submit (or to
+/// send a library entry with substantive changes back to review).
 pub async fn update(
     store: &Store,
     ctx: &Ctx,
     current: &Achievement,
     details: &Details,
-    submit: bool,
+    next: Status,
 ) -> Result<Achievement> {
-    let status = if submit {
-        if !current.status.can_become(Status::Submitted) {
-            return Err(StoreError::Conflict {
-                code: "achievement_status_invalid",
-                message: "当前状态不能提交",
-            });
-        }
-        Status::Submitted
-    } else {
-        current.status
-    };
+    if !current.status.editable_by_holder()
+        || (next != current.status && !current.status.can_become(next))
+    {
+        return Err(StoreError::Conflict {
+            code: "achievement_status_invalid",
+            message: "当前状态不能提交",
+        });
+    }
+    let status = next;
+    let submit = next == Status::Submitted && current.status != Status::Submitted;
     let now = now_ms();
     let flags = conditions(details);
     let mut tx = store.pool().begin().await?;
@@ -495,6 +495,43 @@ pub async fn list(store: &Store, f: &Filter, page: i64, per_page: i64) -> Result
         page,
         per_page,
     })
+}
+
+/// One saved state of an achievement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Version {
+    pub version: i64,
+    pub status: Status,
+    pub details: Details,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub at: i64,
+}
+
+/// Every saved state, newest first.
+pub async fn versions(store: &Store, id: &str) -> Result<Vec<Version>> {
+    let rows = sqlx::query(
+        "SELECT v.version, v.status, v.details, v.actor_id, u.username AS actor_name, v.at FROM achievement_versions v
+         LEFT JOIN users u ON u.id = v.actor_id WHERE v.achievement_id = $1 ORDER BY v.version DESC",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get("status")?;
+            let details: String = r.try_get("details")?;
+            Ok(Version {
+                version: r.try_get("version")?,
+                status: Status::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+                details: serde_json::from_str(&details).map_err(corrupt("details"))?,
+                actor_id: r.try_get("actor_id")?,
+                actor_name: r.try_get("actor_name")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect()
 }
 
 /// How many versions an achievement has had.

@@ -129,7 +129,7 @@ async fn drafts_are_saved_versioned_and_submitted() {
 
         let mut d2 = a.details.clone();
         d2.title = "智能巡检机器人（第二版）".into();
-        let saved = achievements::update(s, &ctx(&owner), &a, &d2, false)
+        let saved = achievements::update(s, &ctx(&owner), &a, &d2, Status::Draft)
             .await
             .unwrap();
         assert_eq!((saved.version, saved.status), (2, Status::Draft));
@@ -139,7 +139,7 @@ async fn drafts_are_saved_versioned_and_submitted() {
             &ctx("someone"),
             &a,
             &details("抢先保存", &[], 1, &[]),
-            false,
+            Status::Draft,
         )
         .await
         .unwrap_err();
@@ -154,13 +154,13 @@ async fn drafts_are_saved_versioned_and_submitted() {
             "智能巡检机器人（第二版）"
         );
 
-        let submitted = achievements::update(s, &ctx(&owner), &saved, &d2, true)
+        let submitted = achievements::update(s, &ctx(&owner), &saved, &d2, Status::Submitted)
             .await
             .unwrap();
         assert_eq!(submitted.status, Status::Submitted);
         assert!(submitted.submitted_at.is_some());
         assert!(
-            achievements::update(s, &ctx(&owner), &submitted, &d2, true)
+            achievements::update(s, &ctx(&owner), &submitted, &d2, Status::Submitted)
                 .await
                 .is_err(),
             "cannot submit twice"

@@ -275,6 +275,7 @@ struct DetailPage {
     full_view: bool,
     review: Option<crate::routes::review::Panel>,
     returned: Option<(String, String, String)>,
+    notice: String,
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Achievement, Failure> {
@@ -294,6 +295,7 @@ fn text(label: String, v: &Option<String>) -> Option<Fact> {
 #[serde(default)]
 pub struct DetailQuery {
     review_error: String,
+    done: String,
 }
 
 pub async fn detail(
@@ -440,6 +442,11 @@ pub async fn detail(
         full_view,
         review,
         returned,
+        notice: if dq.done == "updated" {
+            req.t("ach.updated").to_owned()
+        } else {
+            String::new()
+        },
         a,
     };
     Ok(forms::page(StatusCode::OK, view.render()?))
@@ -812,6 +819,8 @@ pub async fn edit_form(
     let notice = match q.done.as_str() {
         "saved" => req.t("ach.saved").to_owned(),
         "submitted" => req.t("ach.submitted").to_owned(),
+        "resubmitted" => req.t("ach.resubmitted").to_owned(),
+        _ if a.status == Status::Published => req.t("ach.editing_published").to_owned(),
         _ => String::new(),
     };
     let fc = FormCtx {
@@ -844,20 +853,43 @@ pub async fn update(
     req.signed_in()?;
     let current = load(&state, &id).await?;
     req.require(Action::EditAchievement, &current.resource())?;
-    let submit = input.action == "submit";
+    // A library entry stays complete; its substantive changes go back to review.
+    let published = current.status == Status::Published;
+    let submit = input.action == "submit" || published;
     let url = format!("/achievements/{id}");
     let details: Details = match achievement::validate(&input.form, &state.vocab, submit) {
         Ok(d) => d,
         Err(inv) => return refill(&state, &req, input, url, &inv).await,
+    };
+    let next = if published {
+        if achievement::is_substantive(&current.details, &details) {
+            Status::Submitted
+        } else {
+            Status::Published
+        }
+    } else if submit {
+        Status::Submitted
+    } else {
+        current.status
     };
     // The version the editor started from: a newer one means someone else saved.
     let mut base = current.clone();
     if let Some(v) = input.version {
         base.version = v;
     }
-    match achievements::update(&state.store, &req.change(), &base, &details, submit).await {
+    match achievements::update(&state.store, &req.change(), &base, &details, next).await {
         Ok(a) => {
-            let done = if submit { "submitted" } else { "saved" };
+            let done = match (published, next) {
+                (true, Status::Submitted) => "resubmitted",
+                (true, _) => "updated",
+                (false, Status::Submitted) => "submitted",
+                _ => "saved",
+            };
+            if a.status == Status::Published {
+                return Ok(
+                    Redirect::to(&format!("/achievements/{}?done={done}", a.id)).into_response()
+                );
+            }
             Ok(Redirect::to(&format!("/achievements/{}/edit?done={done}", a.id)).into_response())
         }
         Err(StoreError::Stale) => {
@@ -926,4 +958,72 @@ pub async fn mine(
         can_create,
     };
     Ok(forms::page(StatusCode::OK, page.render()?))
+}
+
+// ---- versions ---------------------------------------------------------------------
+
+pub struct VersionRow {
+    pub version: i64,
+    pub status: String,
+    pub at: i64,
+    pub who: String,
+    pub changes: Vec<achievement::Change>,
+}
+
+#[derive(Template)]
+#[template(path = "versions.html")]
+struct VersionsPage {
+    page: Page,
+    a: Achievement,
+    rows: Vec<VersionRow>,
+}
+
+fn clip_text(s: &str) -> String {
+    let mut out: String = s.chars().take(300).collect();
+    if s.chars().count() > 300 {
+        out.push('…');
+    }
+    out
+}
+
+/// Every saved state of an achievement, each with what changed from the one before.
+pub async fn versions(
+    State(state): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    req.signed_in()?;
+    let a = load(&state, &id).await?;
+    req.require(Action::ViewAchievement, &a.resource())?;
+    let all = achievements::versions(&state.store, &a.id).await?;
+    let rows = all
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let changes = match all.get(i + 1) {
+                Some(prev) => achievement::diff(&prev.details, &v.details)
+                    .into_iter()
+                    .map(|c| achievement::Change {
+                        before: clip_text(&c.before),
+                        after: clip_text(&c.after),
+                        ..c
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            VersionRow {
+                version: v.version,
+                status: v.status.label(req.lang.is_en()).to_owned(),
+                at: v.at,
+                who: v.actor_name.clone().unwrap_or_default(),
+                changes,
+            }
+        })
+        .collect();
+    let mut page = Page::new(&req, "ach.versions");
+    page.title = format!("{} · {}", a.details.title, req.t("ach.versions"));
+    Ok(forms::page(
+        StatusCode::OK,
+        VersionsPage { page, a, rows }.render()?,
+    ))
 }

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/achievements/{id}/edit", get(library::edit_form))
         .route("/library/mine", get(library::mine))
+        .route("/achievements/{id}/versions", get(library::versions))
         .route("/achievements/{id}/review", post(review::decide))
         .route("/review", get(review::queue))
         .route("/evaluations", get(review::assignments))
@@ -84,6 +85,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/achievements/{id}"),
     ("GET", "/achievements/{id}/edit"),
     ("GET", "/library/mine"),
+    ("GET", "/achievements/{id}/versions"),
     ("POST", "/achievements/{id}/review"),
     ("GET", "/review"),
     ("GET", "/evaluations"),

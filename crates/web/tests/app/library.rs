@@ -407,3 +407,111 @@ async fn public_pages_show_public_fields_and_audit_protected_views() {
     let mine = app.login("holder").await.get("/library/mine").await;
     assert!(mine.body.contains(&flagged.items[0].title));
 }
+
+#[tokio::test]
+async fn library_entries_are_versioned_and_substantive_edits_go_back_to_review() {
+    let app = TestApp::new().await;
+    let mut holder = app.login("holder").await;
+    let r = holder
+        .post(
+            "/achievements",
+            &complete("可更新的入库成果", &[("action", "submit")]),
+        )
+        .await;
+    let id = r
+        .location()
+        .trim_start_matches("/achievements/")
+        .trim_end_matches("/edit?done=submitted")
+        .to_owned();
+    let s = &app.db.store;
+    let ctx = ztc_store::Ctx::system("test");
+    let mut a = achievements::get(s, &id).await.unwrap().unwrap();
+    for to in [Status::UnderReview, Status::InEvaluation, Status::Published] {
+        a = achievements::set_status(s, &ctx, &a, to, None)
+            .await
+            .unwrap();
+    }
+    let v = a.version.to_string();
+    // A library entry must stay complete.
+    let r = holder
+        .post(
+            &format!("/achievements/{id}"),
+            &complete("可更新的入库成果", &[("summary", ""), ("version", &v)]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("提交前请填写成果简介"));
+    // Contacts change: stays in the library.
+    let r = holder
+        .post(
+            &format!("/achievements/{id}"),
+            &complete(
+                "可更新的入库成果",
+                &[("contact_phone", "0755-12345678"), ("version", &v)],
+            ),
+        )
+        .await;
+    assert_eq!(r.location(), format!("/achievements/{id}?done=updated"));
+    assert!(
+        holder
+            .get(r.location())
+            .await
+            .body
+            .contains("成果保持入库状态")
+    );
+    let a = achievements::get(s, &id).await.unwrap().unwrap();
+    assert_eq!(
+        (a.status, a.details.contact_phone.as_deref()),
+        (Status::Published, Some("0755-12345678"))
+    );
+    // The summary changes: back to review, out of the public library.
+    let v = a.version.to_string();
+    let r = holder
+        .post(
+            &format!("/achievements/{id}"),
+            &complete(
+                "可更新的入库成果",
+                &[
+                    ("contact_phone", "0755-12345678"),
+                    ("summary", "全新的成果简介"),
+                    ("version", &v),
+                ],
+            ),
+        )
+        .await;
+    assert!(
+        r.location().ends_with("/edit?done=resubmitted"),
+        "{}",
+        r.location()
+    );
+    assert_eq!(
+        achievements::get(s, &id).await.unwrap().unwrap().status,
+        Status::Submitted
+    );
+    assert!(
+        !app.client()
+            .get("/achievements?q=可更新的入库成果")
+            .await
+            .body
+            .contains(&id)
+    );
+    let history = holder.get(&format!("/achievements/{id}/versions")).await;
+    assert_eq!(history.status, StatusCode::OK);
+    assert!(
+        history.body.contains("全新的成果简介") && history.body.contains("一种硫化物固态电解质。"),
+        "before and after"
+    );
+    assert!(
+        history.body.contains("需重新审核"),
+        "the substantive change is marked"
+    );
+    assert!(history.body.contains("0755-12345678"));
+    assert_eq!(
+        app.login("enterprise")
+            .await
+            .get(&format!("/achievements/{id}/versions"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
