@@ -66,6 +66,8 @@ pub enum Action {
     ReviewAchievement,
     /// Score an achievement one is assigned to evaluate.
     Evaluate,
+    /// Record a public service given to a library entry (SPEC §4.8).
+    RecordService,
 }
 
 impl Action {
@@ -88,6 +90,7 @@ impl Action {
         Action::ViewProtected,
         Action::ReviewAchievement,
         Action::Evaluate,
+        Action::RecordService,
     ];
 }
 
@@ -201,7 +204,8 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
         | Action::ViewAchievement
         | Action::EditAchievement
         | Action::ViewProtected
-        | Action::ReviewAchievement => achievement_rule(a, action, resource, own_unit),
+        | Action::ReviewAchievement
+        | Action::RecordService => achievement_rule(a, action, resource, own_unit),
         Action::ManageOrg => match (a.role, resource) {
             (Role::NationalAdmin, Resource::Org { .. }) => true,
             (Role::ProvincialAdmin, Resource::Org { kind, .. }) => {
@@ -233,6 +237,11 @@ fn achievement_rule(a: &Actor, action: Action, resource: &Resource, own_unit: bo
         Action::CreateAchievement => steward || (a.role == Role::Holder && *org_id == a.org_id),
         Action::ViewAchievement => steward || owner,
         Action::ReviewAchievement => steward,
+        // Stewards, the exchange (科融通, listed companies) and the region's hosts.
+        Action::RecordService => {
+            status.is_public()
+                && (steward || a.role == Role::SzsePartner || (a.role == Role::Host && own_unit))
+        }
         Action::EditAchievement => status.editable_by_holder() && (steward || owner),
         Action::ViewProtected => {
             status.is_public()
@@ -357,7 +366,8 @@ mod tests {
                 Action::CreateAchievement
                 | Action::ViewAchievement
                 | Action::ViewProtected
-                | Action::ReviewAchievement => achievement("66", Some("h"), Status::Published),
+                | Action::ReviewAchievement
+                | Action::RecordService => achievement("66", Some("h"), Status::Published),
                 _ => unit("66"),
             };
             // Only an assigned expert scores an achievement, not even the Torch Center.
@@ -367,6 +377,33 @@ mod tests {
                 "{action:?}"
             );
         }
+    }
+
+    #[test]
+    fn services_are_recorded_by_stewards_the_exchange_and_local_hosts() {
+        let published = achievement("44", Some("h"), Status::Published);
+        for (role, unit, ok) in [
+            (Role::Agency, "44", true),
+            (Role::SzsePartner, "4403", true),
+            (Role::Host, "44", true),
+            (Role::Host, "32", false),
+            (Role::Holder, "44", false),
+            (Role::Enterprise, "44", false),
+        ] {
+            assert_eq!(
+                can(Some(&actor(role, unit)), Action::RecordService, &published),
+                ok,
+                "{role} {unit}"
+            );
+        }
+        assert!(
+            !can(
+                Some(&actor(Role::Agency, "44")),
+                Action::RecordService,
+                &achievement("44", None, Status::Draft)
+            ),
+            "only library entries"
+        );
     }
 
     #[test]

@@ -160,6 +160,13 @@ const LISTS: &[(&str, &str, &str, &str, &str)] = &[
         "transfer_forms.csv",
         include_str!("../data/transfer_forms.csv"),
     ),
+    (
+        "services",
+        "公共服务",
+        "Public services",
+        "services.csv",
+        include_str!("../data/services.csv"),
+    ),
 ];
 
 const UNITS: &str = include_str!("../data/units.csv");

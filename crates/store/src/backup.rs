@@ -25,6 +25,7 @@ pub const TABLES: &[&str] = &[
     "achievement_reviews",
     "evaluation_assignments",
     "evaluations",
+    "achievement_services",
     "audit_log",
     "outbox",
 ];

@@ -261,3 +261,66 @@ pub async fn assigned_experts(
         })
         .collect()
 }
+
+/// A public service given to an achievement (SPEC §4.8).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    pub id: String,
+    pub service: String,
+    pub given_on: i64,
+    pub note: Option<String>,
+    pub recorded_by: Option<String>,
+}
+
+/// Records that `a` received `service` on `given_on` (epoch ms).
+pub async fn record_service(
+    store: &Store,
+    ctx: &Ctx,
+    a: &Achievement,
+    service: &str,
+    given_on: i64,
+    note: Option<&str>,
+) -> Result<()> {
+    let mut tx = store.pool().begin().await?;
+    let id = new_id();
+    sqlx::query("INSERT INTO achievement_services (id, achievement_id, service, given_on, note, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(&id)
+        .bind(&a.id)
+        .bind(service)
+        .bind(given_on)
+        .bind(note)
+        .bind(ctx.actor_name.clone())
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    let ev = Event {
+        action: "achievement.service",
+        object_type: "achievement",
+        object_id: &a.id,
+        unit_code: Some(&a.unit_code),
+        before: None,
+        after: Some(json!({ "service": service, "given_on": given_on, "note": note })),
+    };
+    record(&mut tx, ctx, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The services an achievement received, oldest first.
+pub async fn services(store: &Store, achievement_id: &str) -> Result<Vec<Service>> {
+    let rows = sqlx::query("SELECT id, service, given_on, note, recorded_by FROM achievement_services WHERE achievement_id = $1 ORDER BY given_on, at")
+        .bind(achievement_id)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Service {
+                id: r.try_get("id")?,
+                service: r.try_get("service")?,
+                given_on: r.try_get("given_on")?,
+                note: r.try_get("note")?,
+                recorded_by: r.try_get("recorded_by")?,
+            })
+        })
+        .collect()
+}

@@ -276,6 +276,10 @@ struct DetailPage {
     review: Option<crate::routes::review::Panel>,
     returned: Option<(String, String, String)>,
     notice: String,
+    services: Vec<ServiceRow>,
+    service_options: Vec<(String, String)>,
+    can_record_service: bool,
+    service_error: String,
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Achievement, Failure> {
@@ -295,7 +299,15 @@ fn text(label: String, v: &Option<String>) -> Option<Fact> {
 #[serde(default)]
 pub struct DetailQuery {
     review_error: String,
+    service_error: String,
     done: String,
+}
+
+/// A service received, for display.
+pub struct ServiceRow {
+    pub name: String,
+    pub day: String,
+    pub note: String,
 }
 
 pub async fn detail(
@@ -425,6 +437,23 @@ pub async fn detail(
     let mut page = Page::new(&req, "library.title");
     page.title = a.details.title.clone();
     let review = crate::routes::review::panel(&state, &req, &a, dq.review_error.trim()).await?;
+    let can_record_service = req.can(Action::RecordService, &a.resource());
+    let services = ztc_store::review::services(&state.store, &a.id)
+        .await?
+        .into_iter()
+        .map(|s| ServiceRow {
+            name: l.of("services", &s.service),
+            day: crate::view::format_time(s.given_on)
+                .chars()
+                .take(10)
+                .collect(),
+            note: if full_view || can_record_service {
+                s.note.unwrap_or_default()
+            } else {
+                String::new()
+            },
+        })
+        .collect();
     let returned = if full_view {
         crate::routes::review::latest_return(&state, &req, &a).await?
     } else {
@@ -447,6 +476,12 @@ pub async fn detail(
         } else {
             String::new()
         },
+        services,
+        service_options: Labels::new(&state, req.lang).options("services"),
+        can_record_service,
+        service_error: crate::i18n::error_message(req.lang, dq.service_error.trim())
+            .map(str::to_owned)
+            .unwrap_or_default(),
         a,
     };
     Ok(forms::page(StatusCode::OK, view.render()?))

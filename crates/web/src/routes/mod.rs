@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/library/mine", get(library::mine))
         .route("/achievements/{id}/versions", get(library::versions))
         .route("/achievements/{id}/review", post(review::decide))
+        .route("/achievements/{id}/services", post(review::record_service))
         .route("/review", get(review::queue))
         .route("/evaluations", get(review::assignments))
         .route(
@@ -87,6 +88,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/library/mine"),
     ("GET", "/achievements/{id}/versions"),
     ("POST", "/achievements/{id}/review"),
+    ("POST", "/achievements/{id}/services"),
     ("GET", "/review"),
     ("GET", "/evaluations"),
     ("GET", "/evaluations/{id}"),

@@ -638,3 +638,60 @@ pub async fn submit_evaluation(
     review::evaluate(&state.store, &req.change(), &a, &expert, &e).await?;
     Ok(Redirect::to("/evaluations?done=1").into_response())
 }
+
+// ---- public services (SPEC §4.8) ------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ServiceInput {
+    service: String,
+    given_on: String,
+    note: String,
+}
+
+/// Records a public service given to a library entry.
+pub async fn record_service(
+    State(state): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    axum::extract::Form(f): axum::extract::Form<ServiceInput>,
+) -> Result<Response, Failure> {
+    req.signed_in()?;
+    let a = achievements::get(&state.store, &id)
+        .await?
+        .ok_or_else(Failure::not_found)?;
+    req.require(Action::RecordService, &a.resource())?;
+    let back = |code: &str| {
+        Ok(
+            Redirect::to(&format!("/achievements/{id}?service_error={code}#services"))
+                .into_response(),
+        )
+    };
+    let known = state
+        .vocab
+        .list("services")
+        .is_some_and(|l| l.items.iter().any(|i| i.code == f.service.trim()));
+    if !known {
+        return back("choice_invalid");
+    }
+    let Some(day) = crate::view::parse_day(&f.given_on) else {
+        return back("date_invalid");
+    };
+    if day > ztc_store::now_ms() + 24 * 3600 * 1000 {
+        return back("date_in_future");
+    }
+    let note = match ztc_domain::text::optional("note", "说明", &f.note, 200) {
+        Ok(n) => n,
+        Err(e) => return back(&e.code),
+    };
+    review::record_service(
+        &state.store,
+        &req.change(),
+        &a,
+        f.service.trim(),
+        day,
+        note.as_deref(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/achievements/{id}#services")).into_response())
+}

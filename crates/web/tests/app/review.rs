@@ -239,6 +239,79 @@ async fn from_submission_through_experts_into_the_library() {
                 .contains("视觉缺陷检测系统"),
             "in the public library"
         );
+        // Public services are recorded against the library entry.
+        let svc = format!("/achievements/{id}/services");
+        assert!(
+            agency
+                .post(
+                    &svc,
+                    &[
+                        ("service", "coaching"),
+                        ("given_on", "2026-03-15"),
+                        ("note", "商业计划书辅导两次")
+                    ]
+                )
+                .await
+                .location()
+                .ends_with("#services")
+        );
+        assert!(
+            agency
+                .post(&svc, &[("service", "coaching"), ("given_on", "15/03/2026")])
+                .await
+                .location()
+                .contains("service_error=date_invalid")
+        );
+        assert!(
+            agency
+                .post(&svc, &[("service", "coaching"), ("given_on", "2099-01-01")])
+                .await
+                .location()
+                .contains("service_error=date_in_future")
+        );
+        assert!(
+            agency
+                .post(
+                    &svc,
+                    &[("service", "free_lunch"), ("given_on", "2026-03-15")]
+                )
+                .await
+                .location()
+                .contains("service_error=choice_invalid")
+        );
+        assert_eq!(
+            app.login("host")
+                .await
+                .post(&svc, &[("service", "roadshow"), ("given_on", "2026-04-01")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER,
+            "the region's host"
+        );
+        assert_eq!(
+            holder
+                .post(&svc, &[("service", "roadshow"), ("given_on", "2026-04-01")])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let public = app.client().get(&format!("/achievements/{id}")).await;
+        assert!(
+            public.body.contains("路演辅导和商业计划书完善")
+                && public.body.contains("2026-03-15")
+                && public.body.contains("提供路演机会和场所")
+        );
+        assert!(
+            !public.body.contains("商业计划书辅导两次"),
+            "notes are for those who manage it"
+        );
+        assert!(
+            agency
+                .get(&format!("/achievements/{id}"))
+                .await
+                .body
+                .contains("商业计划书辅导两次")
+        );
         let late = x1
             .post(&format!("/evaluations/{id}"), &score("reject"))
             .await;
