@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/users", get(list_users).post(create_user))
         .route("/api/v1/orgs", get(list_orgs))
         .route("/api/v1/audit", get(list_audit))
+        .route("/api/v1/achievements", get(crate::api_library::list))
+        .route("/api/v1/achievements/{id}", get(crate::api_library::detail))
 }
 
 /// An error body.
@@ -426,10 +428,12 @@ impl Modify for Security {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "火炬科技成果直通车 API", description = "Torch Technology Achievement Through-Train platform API. Errors carry a stable `error` code; messages are Chinese unless `Accept-Language: en`."),
-    paths(me, vocabulary, regions, list_users, create_user, list_orgs, list_audit),
-    components(schemas(ApiError, ApiFieldError, Account, VocabItem, RegionItem, OrgItem, AuditItem, NewUserInput)),
+    paths(me, vocabulary, regions, list_users, create_user, list_orgs, list_audit, crate::api_library::list, crate::api_library::detail),
+    components(schemas(ApiError, ApiFieldError, Account, VocabItem, RegionItem, OrgItem, AuditItem, NewUserInput,
+        crate::api_library::AchievementItem, crate::api_library::AchievementList, crate::api_library::AchievementDetail,
+        crate::api_library::Protected, crate::api_library::IpEntry)),
     modifiers(&Security),
-    tags((name = "accounts"), (name = "reference"), (name = "audit"))
+    tags((name = "accounts"), (name = "reference"), (name = "audit"), (name = "library"))
 )]
 pub struct ApiDoc;
 

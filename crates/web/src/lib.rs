@@ -7,6 +7,7 @@
 //! `ztc_store`, render.
 
 pub mod api;
+pub mod api_library;
 pub mod config;
 pub mod ctx;
 pub mod demo;

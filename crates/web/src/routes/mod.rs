@@ -121,4 +121,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/users"),
     ("GET", "/api/v1/orgs"),
     ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/achievements"),
+    ("GET", "/api/v1/achievements/{id}"),
 ];

@@ -177,3 +177,90 @@ async fn openapi_describes_the_api() {
     }
     assert!(doc["components"]["securitySchemes"]["token"].is_object());
 }
+
+#[tokio::test]
+async fn the_library_through_the_api() {
+    let app = TestApp::new().await;
+    ztc_web::demo_library::load(&app.db.store).await.unwrap();
+    let mut anon = app.client();
+    let all = anon.get("/api/v1/achievements?per_page=5").await.json();
+    assert!(all["total"].as_i64().unwrap() > 500);
+    assert_eq!(all["items"].as_array().unwrap().len(), 5);
+    let licence = anon
+        .get("/api/v1/achievements?mode=licence&trl_min=7&per_page=100")
+        .await
+        .json();
+    for item in licence["items"].as_array().unwrap() {
+        assert!(item["trl"].as_i64().unwrap() >= 7);
+        assert!(
+            item["cooperation_modes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m == "licence")
+        );
+    }
+    let id = all["items"][0]["id"].as_str().unwrap().to_owned();
+    let public = anon.get(&format!("/api/v1/achievements/{id}")).await.json();
+    assert_eq!(public["status"], "published");
+    assert!(public["protected"].is_null(), "no contacts for the public");
+    // A verified enterprise's token sees the protected part, and the view is audited.
+    let mut ent = app.login("enterprise").await;
+    let page = ent.post("/me/tokens", &[("name", "采购系统")]).await;
+    let secret = page
+        .body
+        .split("data-testid=\"token-secret\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_owned();
+    let mut api = app.client();
+    api.headers
+        .insert("authorization", format!("Bearer {secret}").parse().unwrap());
+    let full = api.get(&format!("/api/v1/achievements/{id}")).await.json();
+    assert!(full["protected"]["contact_phone"].is_string(), "{full}");
+    let audit = ztc_store::audit::list(
+        &app.db.store,
+        &ztc_store::audit::Filter {
+            object_id: Some(id.clone()),
+            ..Default::default()
+        },
+        1,
+        10,
+    )
+    .await
+    .unwrap();
+    assert!(
+        audit
+            .items
+            .iter()
+            .any(|r| r.action == "achievement.view_protected"
+                && r.actor_name.as_deref() == Some("enterprise"))
+    );
+    // Drafts do not exist for outsiders.
+    let draft = ztc_store::achievements::list(
+        &app.db.store,
+        &ztc_store::achievements::Filter {
+            status: Some(ztc_domain::achievement::Status::Draft),
+            ..Default::default()
+        },
+        1,
+        1,
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    let r = api.get(&format!("/api/v1/achievements/{}", draft.id)).await;
+    assert_eq!(
+        (r.status, r.json()["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    assert_eq!(
+        anon.get("/api/v1/achievements?page=-5&per_page=100000")
+            .await
+            .status,
+        StatusCode::OK,
+        "odd paging is clamped"
+    );
+}

@@ -122,7 +122,7 @@ fn instances(pattern: &str, t: &Targets) -> Vec<(String, String)> {
             ),
         ];
     }
-    if pattern.starts_with("/achievements/{id}") {
+    if pattern.starts_with("/achievements/{id}") || pattern == "/api/v1/achievements/{id}" {
         return vec![(
             pattern.replace("{id}", "{gd-draft}"),
             pattern.replace("{id}", &t.gd_draft),
