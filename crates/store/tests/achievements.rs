@@ -377,3 +377,101 @@ async fn the_library_filters() {
         );
     }
 }
+
+#[tokio::test]
+async fn batch_creation_is_all_or_nothing() {
+    for db in TestDb::all().await {
+        let s = &db.store;
+        let (org, owner) = holder(s, "440100").await;
+        let many: Vec<NewAchievement> = (0..450)
+            .map(|i| {
+                new(
+                    &org,
+                    &owner,
+                    details(&format!("批量成果{i}"), &["licence"], 5, &["批量"]),
+                    Status::Submitted,
+                    Some(&format!("batch-{i}")),
+                )
+            })
+            .collect();
+        let mut seen = Vec::new();
+        let ids = achievements::create_many(s, &ctx("agency"), &owner, &many, |n| seen.push(n))
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 450);
+        assert_eq!(seen, vec![200, 400, 450], "{db:?}");
+        let a = achievements::get(s, &ids[449]).await.unwrap().unwrap();
+        assert_eq!(
+            (a.details.title.as_str(), a.status, a.unit_code.as_str()),
+            ("批量成果449", Status::Submitted, "44")
+        );
+        assert_eq!(achievements::version_count(s, &ids[0]).await.unwrap(), 1);
+        let audits: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'achievement.create'",
+        )
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        let events: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE topic = 'achievement.create'")
+                .fetch_one(s.pool())
+                .await
+                .unwrap();
+        assert_eq!((audits, events), (450, 450));
+        let dup = achievements::existing_titles(s, &["批量成果7".into(), "没有这个".into()])
+            .await
+            .unwrap();
+        assert_eq!(
+            dup.into_iter().collect::<Vec<_>>(),
+            vec!["批量成果7".to_owned()]
+        );
+
+        // One bad row (a key used before) and nothing of the batch is written.
+        let mut again: Vec<NewAchievement> = (0..300)
+            .map(|i| {
+                new(
+                    &org,
+                    &owner,
+                    details(&format!("第二批{i}"), &[], 3, &[]),
+                    Status::Draft,
+                    Some(&format!("second-{i}")),
+                )
+            })
+            .collect();
+        again[250].create_key = Some("batch-3".into());
+        let err = achievements::create_many(s, &ctx("agency"), &owner, &again, |_| {})
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Conflict {
+                    code: "duplicate_submission",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM achievements")
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 450, "the failed batch left nothing behind");
+        let unknown = vec![new(
+            "no-such-org",
+            &owner,
+            details("孤儿", &[], 3, &[]),
+            Status::Draft,
+            None,
+        )];
+        assert!(matches!(
+            achievements::create_many(s, &ctx("agency"), &owner, &unknown, |_| {})
+                .await
+                .unwrap_err(),
+            StoreError::Conflict {
+                code: "holder_org_unknown",
+                ..
+            }
+        ));
+    }
+}
