@@ -11,6 +11,7 @@
 mod macros;
 
 pub mod achievement;
+pub mod attachment;
 pub mod credit_code;
 pub mod evaluation;
 pub mod password;

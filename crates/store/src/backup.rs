@@ -11,7 +11,9 @@ use sqlx::{Column, Row};
 use crate::{Backend, Result, Store, StoreError};
 
 /// Tables carried by a backup, parents before children. Sessions and the login
-/// throttle are deliberately left out: a restore signs everyone out.
+/// throttle are deliberately left out: a restore signs everyone out. Attachment
+/// files live in the object store (`data/files` by default) and are backed up with
+/// it, not in this file.
 pub const TABLES: &[&str] = &[
     "meta",
     "units",
@@ -26,6 +28,7 @@ pub const TABLES: &[&str] = &[
     "evaluation_assignments",
     "evaluations",
     "achievement_services",
+    "achievement_attachments",
     "audit_log",
     "outbox",
 ];

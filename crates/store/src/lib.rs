@@ -3,9 +3,11 @@
 //! an audit record and an outbox event ([`change`]).
 
 pub mod achievements;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod change;
+pub mod files;
 pub mod orgs;
 pub mod reference;
 pub mod review;

@@ -41,6 +41,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: PrometheusHandle,
     pub vocab: Arc<Vocabulary>,
+    /// Attachment files (`data_dir/files` on local disk).
+    pub files: ztc_store::files::Files,
 }
 
 /// The process-wide metrics recorder (installed once; tests build many apps).
@@ -77,11 +79,13 @@ impl App {
 
     pub fn with_store(store: Store, settings: Settings) -> anyhow::Result<App> {
         let vocab = Vocabulary::builtin()?;
+        let files = ztc_store::files::Files::local(&settings.data_dir.join("files"))?;
         let state = AppState {
             store,
             settings: Arc::new(settings),
             metrics: metrics_handle(),
             vocab: Arc::new(vocab),
+            files,
         };
         Ok(App { state })
     }

@@ -280,6 +280,43 @@ struct DetailPage {
     service_options: Vec<(String, String)>,
     can_record_service: bool,
     service_error: String,
+    files: Vec<FileRow>,
+    hidden_files: usize,
+}
+
+/// An attachment for display.
+pub struct FileRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub size: String,
+    pub url: Option<String>,
+    pub public: bool,
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1048576.0)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+pub fn file_rows(req: &Req, list: &[ztc_store::attachments::Attachment]) -> Vec<FileRow> {
+    list.iter()
+        .map(|f| FileRow {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            kind: f.kind.label(req.lang.is_en()).to_owned(),
+            size: if f.url.is_some() {
+                String::new()
+            } else {
+                size_label(f.size)
+            },
+            url: f.url.clone(),
+            public: f.is_public,
+        })
+        .collect()
 }
 
 async fn load(state: &AppState, id: &str) -> Result<Achievement, Failure> {
@@ -438,6 +475,12 @@ pub async fn detail(
     page.title = a.details.title.clone();
     let review = crate::routes::review::panel(&state, &req, &a, dq.review_error.trim()).await?;
     let can_record_service = req.can(Action::RecordService, &a.resource());
+    let all_files = ztc_store::attachments::list(&state.store, &a.id).await?;
+    let (open, closed): (Vec<_>, Vec<_>) = all_files
+        .into_iter()
+        .partition(|f| crate::routes::attachments::access(&req, f, &a).is_some());
+    let files = file_rows(&req, &open);
+    let hidden_files = closed.len();
     let services = ztc_store::review::services(&state.store, &a.id)
         .await?
         .into_iter()
@@ -482,6 +525,8 @@ pub async fn detail(
         service_error: crate::i18n::error_message(req.lang, dq.service_error.trim())
             .map(str::to_owned)
             .unwrap_or_default(),
+        files,
+        hidden_files,
         a,
     };
     Ok(forms::page(StatusCode::OK, view.render()?))
@@ -569,6 +614,10 @@ struct FormPage {
     channel: String,
     channel_ref: String,
     returned: Option<(String, String, String)>,
+    /// For an existing achievement: its id, attachments and any upload error.
+    achievement_id: String,
+    files: Vec<FileRow>,
+    attach_error: String,
 }
 
 impl FormPage {
@@ -593,6 +642,8 @@ struct FormCtx {
     channel: String,
     channel_ref: String,
     returned: Option<(String, String, String)>,
+    achievement_id: String,
+    attach_error: String,
 }
 
 async fn render_form(
@@ -662,6 +713,18 @@ async fn render_form(
         channel: fc.channel,
         channel_ref: fc.channel_ref,
         returned: fc.returned,
+        files: if fc.achievement_id.is_empty() {
+            Vec::new()
+        } else {
+            file_rows(
+                req,
+                &ztc_store::attachments::list(&state.store, &fc.achievement_id).await?,
+            )
+        },
+        achievement_id: fc.achievement_id,
+        attach_error: crate::i18n::error_message(req.lang, fc.attach_error.trim())
+            .map(str::to_owned)
+            .unwrap_or_default(),
     };
     Ok(forms::page(status, page.render()?))
 }
@@ -714,6 +777,8 @@ pub async fn new_form(State(state): State<AppState>, req: Req) -> Result<Respons
         channel: channel.as_str().into(),
         channel_ref: String::new(),
         returned: None,
+        achievement_id: String::new(),
+        attach_error: String::new(),
     };
     render_form(
         &state,
@@ -819,6 +884,8 @@ async fn refill(
         channel: input.channel.clone(),
         channel_ref: input.channel_ref.clone(),
         returned: None,
+        achievement_id: String::new(),
+        attach_error: String::new(),
     };
     render_form(
         state,
@@ -836,6 +903,7 @@ async fn refill(
 #[serde(default)]
 pub struct DoneQuery {
     done: String,
+    attach_error: String,
 }
 
 pub async fn edit_form(
@@ -866,6 +934,8 @@ pub async fn edit_form(
         channel: a.channel.as_str().into(),
         channel_ref: a.channel_ref.clone().unwrap_or_default(),
         returned: crate::routes::review::latest_return(&state, &req, &a).await?,
+        achievement_id: a.id.clone(),
+        attach_error: q.attach_error.clone(),
     };
     render_form(
         &state,

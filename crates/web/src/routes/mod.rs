@@ -3,6 +3,7 @@
 //! that it matches the `.route(…)` calls in the source.
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod library;
 pub mod me;
@@ -35,6 +36,15 @@ pub fn routes() -> Router<AppState> {
         .route("/library/mine", get(library::mine))
         .route("/achievements/{id}/versions", get(library::versions))
         .route("/achievements/{id}/review", post(review::decide))
+        .route(
+            "/achievements/{id}/attachments",
+            post(attachments::upload).layer(axum::extract::DefaultBodyLimit::max(
+                attachments::UPLOAD_LIMIT,
+            )),
+        )
+        .route("/achievements/{id}/videos", post(attachments::add_video))
+        .route("/attachments/{id}", get(attachments::download))
+        .route("/attachments/{id}/delete", post(attachments::remove))
         .route("/achievements/{id}/services", post(review::record_service))
         .route("/review", get(review::queue))
         .route("/evaluations", get(review::assignments))
@@ -88,6 +98,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/library/mine"),
     ("GET", "/achievements/{id}/versions"),
     ("POST", "/achievements/{id}/review"),
+    ("POST", "/achievements/{id}/attachments"),
+    ("POST", "/achievements/{id}/videos"),
+    ("GET", "/attachments/{id}"),
+    ("POST", "/attachments/{id}/delete"),
     ("POST", "/achievements/{id}/services"),
     ("GET", "/review"),
     ("GET", "/evaluations"),

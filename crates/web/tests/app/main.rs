@@ -5,6 +5,7 @@
 
 mod admin;
 mod api;
+mod attachments;
 mod auth;
 mod hostile;
 mod library;

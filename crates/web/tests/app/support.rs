@@ -14,15 +14,22 @@ pub const PW: &str = demo::PASSWORD;
 
 pub struct TestApp {
     pub db: TestDb,
+    /// The data folder (attachment files) of this app.
+    pub dir: tempfile::TempDir,
     pub router: Router,
 }
 
 impl TestApp {
     async fn from_db(db: TestDb) -> TestApp {
         demo::load(&db.store).await.expect("demo data");
-        let app = App::with_store(db.store.clone(), Settings::default()).expect("app");
+        let dir = tempfile::tempdir().expect("data folder");
+        let settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            ..Settings::default()
+        };
+        let app = App::with_store(db.store.clone(), settings).expect("app");
         let router = app.router();
-        TestApp { db, router }
+        TestApp { db, dir, router }
     }
 
     pub async fn new() -> TestApp {
@@ -193,6 +200,41 @@ impl Client {
             path,
             Some("application/json"),
             json.to_string().into_bytes(),
+        )
+        .await
+    }
+
+    /// Posts `multipart/form-data`: (field, file name, bytes). The CSRF token goes in
+    /// the query, as the upload forms do.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        parts: &[(&str, Option<&str>, Vec<u8>)],
+    ) -> Resp {
+        let token = self.csrf().await;
+        let boundary = "ztc-test-boundary-7d3f";
+        let mut body = Vec::new();
+        for (name, file, bytes) in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match file {
+                Some(f) => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes()),
+                None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+            }
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let url = if path.contains("csrf=") {
+            path.to_owned()
+        } else {
+            format!("{path}{sep}csrf={token}")
+        };
+        self.send(
+            Method::POST,
+            &url,
+            Some(&format!("multipart/form-data; boundary={boundary}")),
+            body,
         )
         .await
     }
