@@ -12,7 +12,7 @@ use ztc_store::users::{self, NewUser};
 use ztc_store::{Ctx, Store, backup, redact_url};
 use ztc_web::{App, Settings, demo};
 
-use crate::{Command, UserCommand};
+use crate::{Command, ImportCommand, UserCommand};
 
 fn init_logging(settings: &Settings) {
     let filter =
@@ -125,6 +125,7 @@ pub async fn run(cmd: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user(command, &settings).await,
+        Command::Import { command } => import(command, &settings).await,
         Command::Backup { file } => {
             let store = open_store(&settings).await?;
             let out = std::fs::File::create(&file)
@@ -301,6 +302,155 @@ async fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<()> {
         user.username,
         role.label_zh(),
         organisation.name
+    );
+    store.close().await;
+    Ok(())
+}
+
+async fn import(cmd: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
+    let ImportCommand::Achievements {
+        file,
+        org,
+        by,
+        skip_invalid,
+    } = cmd;
+    let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+    let store = open_store(settings).await?;
+    let vocab = ztc_domain::vocab::Vocabulary::builtin()?;
+    let started = std::time::Instant::now();
+    // The command line reads larger files than the web (an operator's own machine),
+    // and streams rows so that only the valid achievements are kept in memory.
+    let limits = ztc_exchange::Limits {
+        max_bytes: 512 * 1024 * 1024,
+        max_rows: 1_000_000,
+        max_uncompressed: 4 * 1024 * 1024 * 1024,
+        ..Default::default()
+    };
+    let mut valid: Vec<(u32, ztc_domain::achievement::Details)> = Vec::new();
+    let keep = |row: ztc_exchange::Row| {
+        if let Ok(d) = row.details {
+            valid.push((row.number, d));
+        }
+    };
+    let summary = if bytes.starts_with(b"PK") {
+        ztc_exchange::parse_xlsx_each(&bytes, &vocab, &limits, keep)
+    } else {
+        ztc_exchange::parse_csv_each(&bytes, &vocab, &limits, keep)
+    }
+    .map_err(|e| anyhow!("{}（{}）", e.message(), e.code()))?;
+    drop(bytes);
+    let organisation = match orgs::get(&store, &org).await? {
+        Some(o) => o,
+        None => orgs::list(&store, None, Some(&org), 1, 100)
+            .await?
+            .items
+            .into_iter()
+            .find(|o| o.name == org)
+            .ok_or_else(|| anyhow!("机构不存在 / no organisation named {org:?}"))?,
+    };
+    if !organisation.kind.is_holder_side() {
+        bail!(
+            "{} 不是成果持有单位 / not a holder organisation",
+            organisation.name
+        );
+    }
+    let collector = match by {
+        Some(u) => users::member_by_username(&store, &u.to_lowercase())
+            .await?
+            .ok_or_else(|| anyhow!("账号不存在 / no account {u:?}"))?,
+        None => users::list(
+            &store,
+            &users::Filter {
+                status: Some(AccountStatus::Active),
+                ..Default::default()
+            },
+            1,
+            10_000,
+        )
+        .await?
+        .items
+        .into_iter()
+        .find(|m| m.user.role == Role::NationalAdmin)
+        .ok_or_else(|| anyhow!("请用 --by 指定导入人账号 / give --by USERNAME"))?,
+    };
+    let titles: Vec<String> = valid.iter().map(|(_, d)| d.title.clone()).collect();
+    let existing = ztc_store::achievements::existing_titles(&store, &titles).await?;
+    let mut problems = summary.problems.clone();
+    for (number, d) in &valid {
+        if existing.contains(&d.title) {
+            problems.push(ztc_exchange::Problem {
+                row: *number,
+                column: "A".into(),
+                header: "成果名称".into(),
+                code: "duplicate_in_library".into(),
+                message: format!("库中已有同名成果“{}”", d.title),
+            });
+        }
+    }
+    problems.sort_by_key(|p| p.row);
+    for p in problems.iter().take(200) {
+        eprintln!(
+            "第 {} 行 {} 列（{}）：{}",
+            p.row, p.column, p.header, p.message
+        );
+    }
+    if problems.len() > 200 {
+        eprintln!("……另有 {} 个问题", problems.len() - 200);
+    }
+    let bad_rows: std::collections::HashSet<u32> = problems.iter().map(|p| p.row).collect();
+    let items: Vec<ztc_store::achievements::NewAchievement> = valid
+        .into_iter()
+        .filter(|(n, _)| !bad_rows.contains(n))
+        .map(|(_, d)| ztc_store::achievements::NewAchievement {
+            details: d,
+            status: ztc_domain::achievement::Status::Submitted,
+            holder_org_id: organisation.id.clone(),
+            owner_id: None,
+            channel: ztc_domain::achievement::Channel::AgencyMining,
+            channel_ref: None,
+            create_key: None,
+        })
+        .collect();
+    println!(
+        "共 {} 行，有效 {} 行，有问题 {} 行 / {} rows, {} valid",
+        summary.rows,
+        items.len(),
+        bad_rows.len(),
+        summary.rows,
+        items.len()
+    );
+    if !bad_rows.is_empty() && !skip_invalid {
+        bail!(
+            "有 {} 行存在问题，未导入任何数据；修改后重试，或加 --skip-invalid 只导入有效行 / nothing imported",
+            bad_rows.len()
+        );
+    }
+    let parsed = started.elapsed();
+    let bar = indicatif::ProgressBar::new(items.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let ctx = Ctx {
+        actor_id: Some(collector.user.id.clone()),
+        actor_name: Some(format!("cli:{}", collector.user.username)),
+        ip: None,
+        request_id: None,
+    };
+    let ids = ztc_store::achievements::create_many(&store, &ctx, &collector.user.id, &items, |n| {
+        bar.set_position(n as u64)
+    })
+    .await?;
+    bar.finish_and_clear();
+    let total = started.elapsed();
+    println!(
+        "已导入 {} 项到 {}（待审核）/ imported {} in {:.1}s (parse {:.1}s): {:.0} rows/s",
+        ids.len(),
+        organisation.name,
+        ids.len(),
+        total.as_secs_f64(),
+        parsed.as_secs_f64(),
+        ids.len() as f64 / total.as_secs_f64().max(0.001)
     );
     store.close().await;
     Ok(())

@@ -53,6 +53,31 @@ pub enum Command {
     },
     /// Load demo organisations and accounts into the database and print their logins.
     Demo,
+    /// Import data from a file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Import achievements from a filled template (.xlsx) or a CSV with the same
+    /// headers. Every problem is printed by row and column; nothing is imported while
+    /// any row has a problem, unless --skip-invalid.
+    Achievements {
+        /// The .xlsx or .csv file.
+        file: std::path::PathBuf,
+        /// The holder organisation (name or id) the achievements belong to.
+        #[arg(long)]
+        org: String,
+        /// The account recorded as collecting them (default: the first national administrator).
+        #[arg(long)]
+        by: Option<String>,
+        /// Import the valid rows and skip the others.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -265,3 +265,125 @@ fn serve_demo_prints_logins_and_answers() {
             && dir.path().join("files").is_dir()
     );
 }
+
+fn sample(title: &str) -> ztc_domain::achievement::Details {
+    let f = ztc_domain::achievement::Form {
+        title: title.into(),
+        subfield: "1.5".into(),
+        summary: "视觉检测。".into(),
+        technical: "深度学习。".into(),
+        advantages: "更准。".into(),
+        tech_level: "domestic_leading".into(),
+        trl: "6".into(),
+        stage: "pilot".into(),
+        cooperation_modes: vec!["licence".into()],
+        market_path: "许可。".into(),
+        applications: "质检。".into(),
+        source: "self_developed".into(),
+        contact_name: "王工".into(),
+        contact_phone: "020-88886666".into(),
+        willing_to_present: "yes".into(),
+        ..Default::default()
+    };
+    ztc_domain::achievement::validate(&f, &ztc_domain::vocab::Vocabulary::builtin().unwrap(), true)
+        .unwrap()
+}
+
+#[test]
+fn import_achievements_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(
+        add_admin(&data, "importer", "bulk-loader-pass-1")
+            .status
+            .success()
+    );
+    let mut c = ztc(&data);
+    c.args([
+        "user",
+        "add",
+        "--username",
+        "prof-wu",
+        "--name",
+        "吴教授",
+        "--role",
+        "holder",
+        "--org",
+        "东海大学",
+        "--org-kind",
+        "university",
+        "--region",
+        "310100",
+    ]);
+    assert!(run(c, "long-enough-password\n").status.success());
+    let vocab = ztc_domain::vocab::Vocabulary::builtin().unwrap();
+    let good: Vec<ztc_exchange::ExportRow> = ["导入一", "导入二"]
+        .iter()
+        .map(|t| sample(t).into())
+        .collect();
+    let file = dir.path().join("good.xlsx");
+    std::fs::write(
+        &file,
+        ztc_exchange::export_xlsx(&good, &vocab, &Default::default()).unwrap(),
+    )
+    .unwrap();
+    let mut c = ztc(&data);
+    c.args(["import", "achievements"])
+        .arg(&file)
+        .args(["--org", "东海大学"]);
+    let o = run(c, "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("已导入 2 项"));
+
+    // One bad row: nothing imported, every problem printed with its row.
+    let mut bad = good.clone();
+    bad[0].details.title = "导入三".into();
+    bad[1].details.title = "很".repeat(120);
+    let file = dir.path().join("bad.xlsx");
+    std::fs::write(
+        &file,
+        ztc_exchange::export_xlsx(&bad, &vocab, &Default::default()).unwrap(),
+    )
+    .unwrap();
+    let mut c = ztc(&data);
+    c.args(["import", "achievements"])
+        .arg(&file)
+        .args(["--org", "东海大学"]);
+    let o = run(c, "");
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("第 3 行") && stderr(&o).contains("成果名称不能超过 100 个字符"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("未导入任何数据"));
+    let mut c = ztc(&data);
+    c.args(["import", "achievements"])
+        .arg(&file)
+        .args(["--org", "东海大学", "--skip-invalid"]);
+    let o = run(c, "");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("已导入 1 项"),
+        "{}",
+        stderr(&o)
+    );
+    // The same file again: its valid row is now a duplicate of the library.
+    let mut c = ztc(&data);
+    c.args(["import", "achievements"])
+        .arg(&file)
+        .args(["--org", "东海大学", "--skip-invalid"]);
+    let o = run(c, "");
+    assert!(stderr(&o).contains("库中已有同名成果“导入三”"));
+    let garbage = dir.path().join("x.xlsx");
+    std::fs::write(&garbage, b"PK\x03\x04 truncated").unwrap();
+    let mut c = ztc(&data);
+    c.args(["import", "achievements"])
+        .arg(&garbage)
+        .args(["--org", "东海大学"]);
+    let o = run(c, "");
+    assert!(
+        !o.status.success() && stderr(&o).trim().lines().count() == 1,
+        "{}",
+        stderr(&o)
+    );
+}

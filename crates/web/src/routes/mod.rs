@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod attachments;
 pub mod auth;
+pub mod import;
 pub mod library;
 pub mod me;
 pub mod public;
@@ -34,6 +35,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/achievements/{id}/edit", get(library::edit_form))
         .route("/library/mine", get(library::mine))
+        .route("/library/mine/export.xlsx", get(import::export))
+        .route("/import/template.xlsx", get(import::template))
+        .route(
+            "/import",
+            get(import::form)
+                .post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(import::IMPORT_LIMIT)),
+        )
+        .route("/import/{id}/confirm", post(import::confirm))
+        .route("/import/{id}/cancel", post(import::cancel))
         .route("/achievements/{id}/versions", get(library::versions))
         .route("/achievements/{id}/review", post(review::decide))
         .route(
@@ -96,6 +107,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/achievements/{id}"),
     ("GET", "/achievements/{id}/edit"),
     ("GET", "/library/mine"),
+    ("GET", "/library/mine/export.xlsx"),
+    ("GET", "/import/template.xlsx"),
+    ("GET", "/import"),
+    ("POST", "/import"),
+    ("POST", "/import/{id}/confirm"),
+    ("POST", "/import/{id}/cancel"),
     ("GET", "/achievements/{id}/versions"),
     ("POST", "/achievements/{id}/review"),
     ("POST", "/achievements/{id}/attachments"),

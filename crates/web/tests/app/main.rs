@@ -8,6 +8,7 @@ mod api;
 mod attachments;
 mod auth;
 mod hostile;
+mod import;
 mod library;
 mod matrix;
 mod review;

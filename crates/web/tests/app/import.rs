@@ -1,0 +1,196 @@
+//! Batch import through the pages: template, preview with every problem, all valid
+//! rows or nothing, export that re-imports.
+
+use axum::http::StatusCode;
+use ztc_domain::achievement::{self, Status};
+use ztc_exchange::{ExportOptions, ExportRow};
+use ztc_store::achievements::{self, Filter};
+
+use crate::support::TestApp;
+
+fn details(title: &str) -> achievement::Details {
+    let f = achievement::Form {
+        title: title.into(),
+        subfield: "7.2".into(),
+        summary: "一种高效的废水处理工艺。".into(),
+        technical: "膜生物反应器与高级氧化耦合。".into(),
+        advantages: "能耗比传统工艺降低 30%。".into(),
+        tech_level: "domestic_leading".into(),
+        trl: "7".into(),
+        stage: "small_batch".into(),
+        cooperation_modes: vec!["licence".into()],
+        market_path: "与环保工程公司合作推广。".into(),
+        applications: "工业园区污水处理。".into(),
+        source: "self_developed".into(),
+        contact_name: "陈工".into(),
+        contact_phone: "020-88886666".into(),
+        willing_to_present: "yes".into(),
+        independent_ip: "on".into(),
+        no_dispute: "on".into(),
+        ..achievement::Form::default()
+    };
+    achievement::validate(&f, &ztc_domain::vocab::Vocabulary::builtin().unwrap(), true).unwrap()
+}
+
+#[tokio::test]
+async fn preview_then_import_all_valid_rows() {
+    let app = TestApp::new().await;
+    let vocab = ztc_domain::vocab::Vocabulary::builtin().unwrap();
+    let mut agency = app.login("agency").await;
+    let t = agency.get("/import/template.xlsx").await;
+    assert_eq!(t.status, StatusCode::OK);
+    assert!(
+        t.headers
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    // A library entry that the file repeats.
+    let mut holder = app.login("holder").await;
+    holder
+        .post(
+            "/achievements",
+            &[
+                ("title", "园区废水处理工艺C"),
+                ("action", "save"),
+                ("create_key", "dup"),
+            ],
+        )
+        .await;
+
+    let rows: Vec<ExportRow> = [
+        "园区废水处理工艺A",
+        "园区废水处理工艺B",
+        "园区废水处理工艺C",
+    ]
+    .iter()
+    .map(|t| ExportRow::from(details(t)))
+    .collect();
+    let xlsx = ztc_exchange::export_xlsx(&rows, &vocab, &ExportOptions::default()).unwrap();
+    let uni = app.member("holder").await.user.org_id;
+    let parts = |bytes: Vec<u8>, name: &'static str| {
+        vec![
+            ("holder_org", None, uni.clone().into_bytes()),
+            ("channel", None, b"agency_mining".to_vec()),
+            ("file", Some(name), bytes),
+        ]
+    };
+    let preview = agency
+        .post_multipart("/import", &parts(xlsx, "成果.xlsx"))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("共 3 · 有效 2 · 有问题 1"), "summary");
+    assert!(preview.body.contains("库中已有同名成果“园区废水处理工艺C”"));
+    let token = preview
+        .body
+        .split("action=\"/import/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        achievements::list(
+            &app.db.store,
+            &Filter {
+                q: Some("园区废水处理工艺".into()),
+                ..Filter::default()
+            },
+            1,
+            10
+        )
+        .await
+        .unwrap()
+        .total,
+        1,
+        "nothing imported before confirming"
+    );
+
+    let done = agency
+        .post(
+            &format!("/import/{token}/confirm"),
+            &[("holder_org", &uni), ("channel", "agency_mining")],
+        )
+        .await;
+    assert_eq!(done.location(), "/library/mine?imported=2");
+    let imported = achievements::list(
+        &app.db.store,
+        &Filter {
+            q: Some("园区废水处理工艺".into()),
+            status: Some(Status::Submitted),
+            ..Filter::default()
+        },
+        1,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(imported.total, 2, "imported into review");
+    let again = agency
+        .post(
+            &format!("/import/{token}/confirm"),
+            &[("holder_org", &uni), ("channel", "agency_mining")],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::GONE,
+        "a confirmation cannot run twice"
+    );
+
+    // Whole-file problems are clear messages; nothing is kept.
+    let bad = agency
+        .post_multipart(
+            "/import",
+            &parts(b"this is not a spreadsheet".to_vec(), "x.xlsx"),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("data-testid=\"import-error\""));
+    let js_org = app.member("js-holder").await.user.org_id;
+    let other = agency
+        .post_multipart(
+            "/import",
+            &[
+                ("holder_org", None, js_org.into_bytes()),
+                ("file", Some("a.xlsx"), b"PK".to_vec()),
+            ],
+        )
+        .await;
+    assert!(
+        other.body.contains("请选择成果持有单位"),
+        "only organisations of its own unit"
+    );
+    assert_eq!(
+        app.login("enterprise").await.get("/import").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The export re-imports to the same achievements.
+    let x = agency
+        .get("/library/mine/export.xlsx?status=submitted")
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    let back =
+        ztc_exchange::parse_xlsx(&x.bytes, &vocab, &ztc_exchange::Limits::default()).unwrap();
+    let mut titles: Vec<String> = back.valid_rows().map(|(_, d)| d.title.clone()).collect();
+    titles.sort();
+    assert_eq!(titles, vec!["园区废水处理工艺A", "园区废水处理工艺B"]);
+    let first = imported
+        .items
+        .iter()
+        .find(|i| i.title == "园区废水处理工艺A")
+        .unwrap();
+    let stored = achievements::get(&app.db.store, &first.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, again) = back
+        .valid_rows()
+        .find(|(_, d)| d.title == "园区废水处理工艺A")
+        .unwrap();
+    assert_eq!(again, &stored.details, "unchanged");
+}
