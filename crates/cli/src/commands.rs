@@ -307,6 +307,24 @@ async fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Parses `bytes` as .xlsx (a zip) or CSV, handing each row to `on_row`.
+fn parse_each(
+    bytes: &[u8],
+    vocab: &ztc_domain::vocab::Vocabulary,
+    limits: &ztc_exchange::Limits,
+    on_row: impl FnMut(ztc_exchange::Row),
+) -> anyhow::Result<ztc_exchange::Summary> {
+    let r = if bytes.starts_with(b"PK") {
+        ztc_exchange::parse_xlsx_each(bytes, vocab, limits, on_row)
+    } else {
+        ztc_exchange::parse_csv_each(bytes, vocab, limits, on_row)
+    };
+    r.map_err(|e| anyhow!("{}（{}）", e.message(), e.code()))
+}
+
+/// Rows written per batch while streaming into the transaction.
+const IMPORT_BATCH: usize = 2000;
+
 async fn import(cmd: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
     let ImportCommand::Achievements {
         file,
@@ -318,27 +336,13 @@ async fn import(cmd: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
     let vocab = ztc_domain::vocab::Vocabulary::builtin()?;
     let started = std::time::Instant::now();
-    // The command line reads larger files than the web (an operator's own machine),
-    // and streams rows so that only the valid achievements are kept in memory.
+    // The command line reads larger files than the web (an operator's own machine).
     let limits = ztc_exchange::Limits {
         max_bytes: 512 * 1024 * 1024,
         max_rows: 1_000_000,
         max_uncompressed: 4 * 1024 * 1024 * 1024,
         ..Default::default()
     };
-    let mut valid: Vec<(u32, ztc_domain::achievement::Details)> = Vec::new();
-    let keep = |row: ztc_exchange::Row| {
-        if let Ok(d) = row.details {
-            valid.push((row.number, d));
-        }
-    };
-    let summary = if bytes.starts_with(b"PK") {
-        ztc_exchange::parse_xlsx_each(&bytes, &vocab, &limits, keep)
-    } else {
-        ztc_exchange::parse_csv_each(&bytes, &vocab, &limits, keep)
-    }
-    .map_err(|e| anyhow!("{}（{}）", e.message(), e.code()))?;
-    drop(bytes);
     let organisation = match orgs::get(&store, &org).await? {
         Some(o) => o,
         None => orgs::list(&store, None, Some(&org), 1, 100)
@@ -373,17 +377,25 @@ async fn import(cmd: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
         .find(|m| m.user.role == Role::NationalAdmin)
         .ok_or_else(|| anyhow!("请用 --by 指定导入人账号 / give --by USERNAME"))?,
     };
-    let titles: Vec<String> = valid.iter().map(|(_, d)| d.title.clone()).collect();
-    let existing = ztc_store::achievements::existing_titles(&store, &titles).await?;
+
+    // Pass 1: check every row; keep only the titles of valid rows.
+    let mut titles: Vec<(u32, String)> = Vec::new();
+    let summary = parse_each(&bytes, &vocab, &limits, |row| {
+        if let Ok(d) = row.details {
+            titles.push((row.number, d.title));
+        }
+    })?;
+    let names: Vec<String> = titles.iter().map(|(_, t)| t.clone()).collect();
+    let existing = ztc_store::achievements::existing_titles(&store, &names).await?;
     let mut problems = summary.problems.clone();
-    for (number, d) in &valid {
-        if existing.contains(&d.title) {
+    for (number, title) in &titles {
+        if existing.contains(title) {
             problems.push(ztc_exchange::Problem {
                 row: *number,
                 column: "A".into(),
                 header: "成果名称".into(),
                 code: "duplicate_in_library".into(),
-                message: format!("库中已有同名成果“{}”", d.title),
+                message: format!("库中已有同名成果“{title}”"),
             });
         }
     }
@@ -398,26 +410,15 @@ async fn import(cmd: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
         eprintln!("……另有 {} 个问题", problems.len() - 200);
     }
     let bad_rows: std::collections::HashSet<u32> = problems.iter().map(|p| p.row).collect();
-    let items: Vec<ztc_store::achievements::NewAchievement> = valid
-        .into_iter()
-        .filter(|(n, _)| !bad_rows.contains(n))
-        .map(|(_, d)| ztc_store::achievements::NewAchievement {
-            details: d,
-            status: ztc_domain::achievement::Status::Submitted,
-            holder_org_id: organisation.id.clone(),
-            owner_id: None,
-            channel: ztc_domain::achievement::Channel::AgencyMining,
-            channel_ref: None,
-            create_key: None,
-        })
-        .collect();
+    let to_import = titles.iter().filter(|(n, _)| !bad_rows.contains(n)).count();
+    drop(titles);
     println!(
         "共 {} 行，有效 {} 行，有问题 {} 行 / {} rows, {} valid",
         summary.rows,
-        items.len(),
+        to_import,
         bad_rows.len(),
         summary.rows,
-        items.len()
+        to_import
     );
     if !bad_rows.is_empty() && !skip_invalid {
         bail!(
@@ -425,32 +426,71 @@ async fn import(cmd: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
             bad_rows.len()
         );
     }
-    let parsed = started.elapsed();
-    let bar = indicatif::ProgressBar::new(items.len() as u64);
+
+    // Pass 2: parse again on a blocking thread and stream the valid rows through a
+    // bounded channel into batches inside one transaction: memory stays bounded.
+    let bar = indicatif::ProgressBar::new(to_import as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    let (send, mut recv) =
+        tokio::sync::mpsc::channel::<ztc_store::achievements::NewAchievement>(IMPORT_BATCH);
+    let org_id = organisation.id.clone();
+    let parser = tokio::task::spawn_blocking(move || {
+        parse_each(&bytes, &vocab, &limits, |row| {
+            if let Ok(details) = row.details
+                && !bad_rows.contains(&row.number)
+            {
+                let item = ztc_store::achievements::NewAchievement {
+                    details,
+                    status: ztc_domain::achievement::Status::Submitted,
+                    holder_org_id: org_id.clone(),
+                    owner_id: None,
+                    channel: ztc_domain::achievement::Channel::AgencyMining,
+                    channel_ref: None,
+                    create_key: None,
+                };
+                // The receiver is gone only when writing failed; the import is void then.
+                let _ = send.blocking_send(item);
+            }
+        })
+    });
     let ctx = Ctx {
         actor_id: Some(collector.user.id.clone()),
         actor_name: Some(format!("cli:{}", collector.user.username)),
         ip: None,
         request_id: None,
     };
-    let ids = ztc_store::achievements::create_many(&store, &ctx, &collector.user.id, &items, |n| {
-        bar.set_position(n as u64)
-    })
-    .await?;
+    let mut writer =
+        ztc_store::achievements::BulkWriter::begin(&store, &ctx, &collector.user.id).await?;
+    let mut batch = Vec::with_capacity(IMPORT_BATCH);
+    let mut written = 0usize;
+    while let Some(item) = recv.recv().await {
+        batch.push(item);
+        if batch.len() == IMPORT_BATCH {
+            written += writer.write(&batch).await?.len();
+            batch.clear();
+            bar.set_position(written as u64);
+        }
+    }
+    written += writer.write(&batch).await?.len();
+    parser.await.map_err(|e| anyhow!("parser thread: {e}"))??;
+    if written != to_import {
+        bail!(
+            "文件在导入过程中发生变化（{written}/{to_import}），未导入任何数据 / the file changed during import; nothing imported"
+        );
+    }
+    writer.commit().await?;
     bar.finish_and_clear();
     let total = started.elapsed();
     println!(
-        "已导入 {} 项到 {}（待审核）/ imported {} in {:.1}s (parse {:.1}s): {:.0} rows/s",
-        ids.len(),
+        "已导入 {} 项到 {}（待审核）/ imported {} in {:.1}s: {:.0} rows/s",
+        written,
         organisation.name,
-        ids.len(),
+        written,
         total.as_secs_f64(),
-        parsed.as_secs_f64(),
-        ids.len() as f64 / total.as_secs_f64().max(0.001)
+        written as f64 / total.as_secs_f64().max(0.001)
     );
     store.close().await;
     Ok(())

@@ -563,10 +563,173 @@ fn placeholders(rows: usize, cols: usize) -> String {
         .join(", ")
 }
 
-/// Creates many achievements in one transaction (a batch import): all of them or,
-/// on any error, none. Each gets its first version, an audit record and an outbox
-/// event, as if created one by one. `progress` is called after every batch with the
-/// number written so far. Returns the new ids in order.
+/// Writes achievements in batches inside one open transaction (a batch import):
+/// nothing is visible until [`BulkWriter::commit`], and dropping the writer without
+/// committing rolls everything back. Each achievement gets its first version, an
+/// audit record and an outbox event, as if created one by one.
+pub struct BulkWriter {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    ctx: Ctx,
+    collected_by: String,
+    places: std::collections::HashMap<String, (String, String)>,
+    now: i64,
+}
+
+impl BulkWriter {
+    pub async fn begin(store: &Store, ctx: &Ctx, collected_by: &str) -> Result<BulkWriter> {
+        Ok(BulkWriter {
+            tx: store.pool().begin().await?,
+            ctx: ctx.clone(),
+            collected_by: collected_by.to_owned(),
+            places: Default::default(),
+            now: now_ms(),
+        })
+    }
+
+    /// Writes `items` (any number; split into multi-row inserts); returns their ids.
+    pub async fn write(&mut self, items: &[NewAchievement]) -> Result<Vec<String>> {
+        for org in items.iter().map(|n| &n.holder_org_id) {
+            if !self.places.contains_key(org) {
+                let row =
+                    sqlx::query("SELECT region_code, unit_code FROM organisations WHERE id = $1")
+                        .bind(org)
+                        .fetch_optional(&mut *self.tx)
+                        .await?;
+                let row = row.ok_or(StoreError::Conflict {
+                    code: "holder_org_unknown",
+                    message: "成果持有单位不存在",
+                })?;
+                self.places.insert(
+                    org.clone(),
+                    (row.try_get("region_code")?, row.try_get("unit_code")?),
+                );
+            }
+        }
+        let now = self.now;
+        let mut ids = Vec::with_capacity(items.len());
+        for chunk in items.chunks(BATCH) {
+            let sql = format!(
+            "INSERT INTO achievements (id, status, title, field_code, subfield_code, trl, stage, tech_level, cooperation_modes, keywords, summary,
+               holder_org_id, owner_id, collected_by, channel, channel_ref, region_code, unit_code, details, flags, create_key,
+               created_at, updated_at, submitted_at, published_at, version) VALUES {}",
+            placeholders(chunk.len(), 26)
+        );
+            let mut q = sqlx::query(&sql);
+            let mut versions = Vec::with_capacity(chunk.len());
+            for n in chunk {
+                let id = new_id();
+                let d = &n.details;
+                let (region, unit) = self
+                    .places
+                    .get(&n.holder_org_id)
+                    .cloned()
+                    .unwrap_or_default();
+                let details = serde_json::to_string(d).map_err(corrupt("details"))?;
+                let flags = serde_json::to_string(&conditions(d)).map_err(corrupt("flags"))?;
+                q = q
+                    .bind(id.clone())
+                    .bind(n.status.as_str())
+                    .bind(d.title.clone())
+                    .bind(d.field.clone())
+                    .bind(d.subfield.clone())
+                    .bind(d.trl.map(i64::from))
+                    .bind(d.stage.clone())
+                    .bind(d.tech_level.clone())
+                    .bind(delimited(&d.cooperation_modes))
+                    .bind(delimited(&d.keywords))
+                    .bind(d.summary.clone())
+                    .bind(n.holder_org_id.clone())
+                    .bind(n.owner_id.clone())
+                    .bind(self.collected_by.clone())
+                    .bind(n.channel.as_str())
+                    .bind(n.channel_ref.clone())
+                    .bind(region)
+                    .bind(unit.clone())
+                    .bind(details.clone())
+                    .bind(flags)
+                    .bind(n.create_key.clone())
+                    .bind(now)
+                    .bind(now)
+                    .bind((n.status != Status::Draft).then_some(now))
+                    .bind((n.status == Status::Published).then_some(now))
+                    .bind(1_i64);
+                versions.push((id.clone(), n.status, details, d.title.clone(), unit));
+                ids.push(id);
+            }
+            q.execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::unique("duplicate_submission", "该表单已提交过"))?;
+
+            let sql = format!(
+                "INSERT INTO achievement_versions (achievement_id, version, status, details, actor_id, at) VALUES {}",
+                placeholders(versions.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, status, details, _, _) in &versions {
+                q = q
+                    .bind(id.clone())
+                    .bind(1_i64)
+                    .bind(status.as_str())
+                    .bind(details.clone())
+                    .bind(self.ctx.actor_id.clone())
+                    .bind(now);
+            }
+            q.execute(&mut *self.tx).await?;
+
+            let sql = format!(
+                "INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id, unit_code, before_json, after_json, ip, request_id) VALUES {}",
+                placeholders(versions.len(), 12)
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, status, _, title, unit) in &versions {
+                let after =
+                    json!({ "title": title, "status": status, "version": 1, "via": "import" })
+                        .to_string();
+                q = q
+                    .bind(new_id())
+                    .bind(now)
+                    .bind(self.ctx.actor_id.clone())
+                    .bind(self.ctx.actor_name.clone())
+                    .bind("achievement.create")
+                    .bind("achievement")
+                    .bind(id.clone())
+                    .bind(unit.clone())
+                    .bind(None::<String>)
+                    .bind(after)
+                    .bind(self.ctx.ip.clone())
+                    .bind(self.ctx.request_id.clone());
+            }
+            q.execute(&mut *self.tx).await?;
+
+            let sql = format!(
+                "INSERT INTO outbox (id, at, topic, object_type, object_id, payload) VALUES {}",
+                placeholders(versions.len(), 6)
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, status, _, _, _) in &versions {
+                let payload = json!({ "action": "achievement.create", "actor": self.ctx.actor_id, "after": { "status": status } }).to_string();
+                q = q
+                    .bind(new_id())
+                    .bind(now)
+                    .bind("achievement.create")
+                    .bind("achievement")
+                    .bind(id.clone())
+                    .bind(payload);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(ids)
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Creates many achievements in one transaction: all of them or, on any error,
+/// none (see [`BulkWriter`]). `progress` is called after every batch with the number
+/// written so far. Returns the new ids in order.
 pub async fn create_many(
     store: &Store,
     ctx: &Ctx,
@@ -574,135 +737,13 @@ pub async fn create_many(
     items: &[NewAchievement],
     mut progress: impl FnMut(usize),
 ) -> Result<Vec<String>> {
-    let mut tx = store.pool().begin().await?;
-    let mut places: std::collections::HashMap<String, (String, String)> =
-        std::collections::HashMap::new();
-    for org in items.iter().map(|n| &n.holder_org_id) {
-        if !places.contains_key(org) {
-            let row = sqlx::query("SELECT region_code, unit_code FROM organisations WHERE id = $1")
-                .bind(org)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let row = row.ok_or(StoreError::Conflict {
-                code: "holder_org_unknown",
-                message: "成果持有单位不存在",
-            })?;
-            places.insert(
-                org.clone(),
-                (row.try_get("region_code")?, row.try_get("unit_code")?),
-            );
-        }
-    }
-    let now = now_ms();
+    let mut w = BulkWriter::begin(store, ctx, collected_by).await?;
     let mut ids = Vec::with_capacity(items.len());
     for chunk in items.chunks(BATCH) {
-        let sql = format!(
-            "INSERT INTO achievements (id, status, title, field_code, subfield_code, trl, stage, tech_level, cooperation_modes, keywords, summary,
-               holder_org_id, owner_id, collected_by, channel, channel_ref, region_code, unit_code, details, flags, create_key,
-               created_at, updated_at, submitted_at, published_at, version) VALUES {}",
-            placeholders(chunk.len(), 26)
-        );
-        let mut q = sqlx::query(&sql);
-        let mut versions = Vec::with_capacity(chunk.len());
-        for n in chunk {
-            let id = new_id();
-            let d = &n.details;
-            let (region, unit) = places.get(&n.holder_org_id).cloned().unwrap_or_default();
-            let details = serde_json::to_string(d).map_err(corrupt("details"))?;
-            let flags = serde_json::to_string(&conditions(d)).map_err(corrupt("flags"))?;
-            q = q
-                .bind(id.clone())
-                .bind(n.status.as_str())
-                .bind(d.title.clone())
-                .bind(d.field.clone())
-                .bind(d.subfield.clone())
-                .bind(d.trl.map(i64::from))
-                .bind(d.stage.clone())
-                .bind(d.tech_level.clone())
-                .bind(delimited(&d.cooperation_modes))
-                .bind(delimited(&d.keywords))
-                .bind(d.summary.clone())
-                .bind(n.holder_org_id.clone())
-                .bind(n.owner_id.clone())
-                .bind(collected_by.to_owned())
-                .bind(n.channel.as_str())
-                .bind(n.channel_ref.clone())
-                .bind(region)
-                .bind(unit.clone())
-                .bind(details.clone())
-                .bind(flags)
-                .bind(n.create_key.clone())
-                .bind(now)
-                .bind(now)
-                .bind((n.status != Status::Draft).then_some(now))
-                .bind((n.status == Status::Published).then_some(now))
-                .bind(1_i64);
-            versions.push((id.clone(), n.status, details, d.title.clone(), unit));
-            ids.push(id);
-        }
-        q.execute(&mut *tx)
-            .await
-            .map_err(StoreError::unique("duplicate_submission", "该表单已提交过"))?;
-
-        let sql = format!(
-            "INSERT INTO achievement_versions (achievement_id, version, status, details, actor_id, at) VALUES {}",
-            placeholders(versions.len(), 6)
-        );
-        let mut q = sqlx::query(&sql);
-        for (id, status, details, _, _) in &versions {
-            q = q
-                .bind(id.clone())
-                .bind(1_i64)
-                .bind(status.as_str())
-                .bind(details.clone())
-                .bind(ctx.actor_id.clone())
-                .bind(now);
-        }
-        q.execute(&mut *tx).await?;
-
-        let sql = format!(
-            "INSERT INTO audit_log (id, at, actor_id, actor_name, action, object_type, object_id, unit_code, before_json, after_json, ip, request_id) VALUES {}",
-            placeholders(versions.len(), 12)
-        );
-        let mut q = sqlx::query(&sql);
-        for (id, status, _, title, unit) in &versions {
-            let after = json!({ "title": title, "status": status, "version": 1, "via": "import" })
-                .to_string();
-            q = q
-                .bind(new_id())
-                .bind(now)
-                .bind(ctx.actor_id.clone())
-                .bind(ctx.actor_name.clone())
-                .bind("achievement.create")
-                .bind("achievement")
-                .bind(id.clone())
-                .bind(unit.clone())
-                .bind(None::<String>)
-                .bind(after)
-                .bind(ctx.ip.clone())
-                .bind(ctx.request_id.clone());
-        }
-        q.execute(&mut *tx).await?;
-
-        let sql = format!(
-            "INSERT INTO outbox (id, at, topic, object_type, object_id, payload) VALUES {}",
-            placeholders(versions.len(), 6)
-        );
-        let mut q = sqlx::query(&sql);
-        for (id, status, _, _, _) in &versions {
-            let payload = json!({ "action": "achievement.create", "actor": ctx.actor_id, "after": { "status": status } }).to_string();
-            q = q
-                .bind(new_id())
-                .bind(now)
-                .bind("achievement.create")
-                .bind("achievement")
-                .bind(id.clone())
-                .bind(payload);
-        }
-        q.execute(&mut *tx).await?;
+        ids.extend(w.write(chunk).await?);
         progress(ids.len());
     }
-    tx.commit().await?;
+    w.commit().await?;
     Ok(ids)
 }
 
