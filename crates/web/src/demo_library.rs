@@ -125,7 +125,7 @@ fn patent_number(i: usize) -> String {
 }
 
 fn details_of(i: usize, p: &Paper, subfield: Option<&str>) -> Details {
-    let trl = 3 + (i * 7 % 7) as u8;
+    let trl = 3 + (i * 3 % 7) as u8;
     let kw = p
         .keywords
         .iter()
@@ -325,6 +325,23 @@ mod tests {
             mapped > 700,
             "{mapped} of 1000 in the strategic emerging industries"
         );
+    }
+
+    #[test]
+    fn demo_readiness_levels_span_the_scale() {
+        let papers: Vec<super::Paper> = super::CSL
+            .lines()
+            .take(50)
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let mut levels: Vec<u8> = papers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| super::details_of(i, p, Some("1.5")).trl)
+            .collect();
+        levels.sort_unstable();
+        levels.dedup();
+        assert_eq!(levels, (3..=9).collect::<Vec<u8>>(), "TRL 3 to 9 all occur");
     }
 
     #[test]
