@@ -10,7 +10,7 @@ use ztc_domain::{AccountStatus, OrgKind, Role, password, text};
 use ztc_store::orgs::{self, NewOrg};
 use ztc_store::users::{self, NewUser};
 use ztc_store::{Ctx, Store, backup, redact_url};
-use ztc_web::{App, Settings, demo};
+use ztc_web::{App, Settings, batch, demo};
 
 use crate::{Command, ImportCommand, UserCommand};
 
@@ -307,24 +307,6 @@ async fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Parses `bytes` as .xlsx (a zip) or CSV, handing each row to `on_row`.
-fn parse_each(
-    bytes: &[u8],
-    vocab: &ztc_domain::vocab::Vocabulary,
-    limits: &ztc_exchange::Limits,
-    on_row: impl FnMut(ztc_exchange::Row),
-) -> anyhow::Result<ztc_exchange::Summary> {
-    let r = if bytes.starts_with(b"PK") {
-        ztc_exchange::parse_xlsx_each(bytes, vocab, limits, on_row)
-    } else {
-        ztc_exchange::parse_csv_each(bytes, vocab, limits, on_row)
-    };
-    r.map_err(|e| anyhow!("{}（{}）", e.message(), e.code()))
-}
-
-/// Rows written per batch while streaming into the transaction.
-const IMPORT_BATCH: usize = 2000;
-
 async fn import(cmd: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
     let ImportCommand::Achievements {
         file,
@@ -378,110 +360,55 @@ async fn import(cmd: ImportCommand, settings: &Settings) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow!("请用 --by 指定导入人账号 / give --by USERNAME"))?,
     };
 
-    // Pass 1: check every row; keep only the titles of valid rows.
-    let mut titles: Vec<(u32, String)> = Vec::new();
-    let summary = parse_each(&bytes, &vocab, &limits, |row| {
-        if let Ok(d) = row.details {
-            titles.push((row.number, d.title));
-        }
-    })?;
-    let names: Vec<String> = titles.iter().map(|(_, t)| t.clone()).collect();
-    let existing = ztc_store::achievements::existing_titles(&store, &names).await?;
-    let mut problems = summary.problems.clone();
-    for (number, title) in &titles {
-        if existing.contains(title) {
-            problems.push(ztc_exchange::Problem {
-                row: *number,
-                column: "A".into(),
-                header: "成果名称".into(),
-                code: "duplicate_in_library".into(),
-                message: format!("库中已有同名成果“{title}”"),
-            });
-        }
-    }
-    problems.sort_by_key(|p| p.row);
-    for p in problems.iter().take(200) {
+    // Pass 1: check every row (titles only are kept); pass 2 streams the valid rows
+    // into one transaction (ztc_web::batch).
+    let source = batch::Source {
+        vocab: std::sync::Arc::new(vocab),
+        bytes: std::sync::Arc::new(bytes),
+        limits,
+    };
+    let checked = batch::check(&store, &source)
+        .await
+        .map_err(|e| anyhow!("{e}（{}）", e.code()))?;
+    for p in checked.problems.iter().take(200) {
         eprintln!(
             "第 {} 行 {} 列（{}）：{}",
             p.row, p.column, p.header, p.message
         );
     }
-    if problems.len() > 200 {
-        eprintln!("……另有 {} 个问题", problems.len() - 200);
+    if checked.problems.len() > 200 {
+        eprintln!("……另有 {} 个问题", checked.problems.len() - 200);
     }
-    let bad_rows: std::collections::HashSet<u32> = problems.iter().map(|p| p.row).collect();
-    let to_import = titles.iter().filter(|(n, _)| !bad_rows.contains(n)).count();
-    drop(titles);
-    println!(
-        "共 {} 行，有效 {} 行，有问题 {} 行 / {} rows, {} valid",
-        summary.rows,
-        to_import,
-        bad_rows.len(),
-        summary.rows,
-        to_import
-    );
-    if !bad_rows.is_empty() && !skip_invalid {
+    let (rows, to_import, bad) = (checked.rows, checked.to_import, checked.bad_rows.len());
+    println!("共 {rows} 行，有效 {to_import} 行，有问题 {bad} 行 / {rows} rows, {to_import} valid");
+    if bad > 0 && !skip_invalid {
         bail!(
-            "有 {} 行存在问题，未导入任何数据；修改后重试，或加 --skip-invalid 只导入有效行 / nothing imported",
-            bad_rows.len()
+            "有 {bad} 行存在问题，未导入任何数据；修改后重试，或加 --skip-invalid 只导入有效行 / nothing imported"
         );
     }
-
-    // Pass 2: parse again on a blocking thread and stream the valid rows through a
-    // bounded channel into batches inside one transaction: memory stays bounded.
     let bar = indicatif::ProgressBar::new(to_import as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let (send, mut recv) =
-        tokio::sync::mpsc::channel::<ztc_store::achievements::NewAchievement>(IMPORT_BATCH);
-    let org_id = organisation.id.clone();
-    let parser = tokio::task::spawn_blocking(move || {
-        parse_each(&bytes, &vocab, &limits, |row| {
-            if let Ok(details) = row.details
-                && !bad_rows.contains(&row.number)
-            {
-                let item = ztc_store::achievements::NewAchievement {
-                    details,
-                    status: ztc_domain::achievement::Status::Submitted,
-                    holder_org_id: org_id.clone(),
-                    owner_id: None,
-                    channel: ztc_domain::achievement::Channel::AgencyMining,
-                    channel_ref: None,
-                    create_key: None,
-                };
-                // The receiver is gone only when writing failed; the import is void then.
-                let _ = send.blocking_send(item);
-            }
-        })
-    });
     let ctx = Ctx {
         actor_id: Some(collector.user.id.clone()),
         actor_name: Some(format!("cli:{}", collector.user.username)),
         ip: None,
         request_id: None,
     };
-    let mut writer =
-        ztc_store::achievements::BulkWriter::begin(&store, &ctx, &collector.user.id).await?;
-    let mut batch = Vec::with_capacity(IMPORT_BATCH);
-    let mut written = 0usize;
-    while let Some(item) = recv.recv().await {
-        batch.push(item);
-        if batch.len() == IMPORT_BATCH {
-            written += writer.write(&batch).await?.len();
-            batch.clear();
-            bar.set_position(written as u64);
-        }
-    }
-    written += writer.write(&batch).await?.len();
-    parser.await.map_err(|e| anyhow!("parser thread: {e}"))??;
-    if written != to_import {
-        bail!(
-            "文件在导入过程中发生变化（{written}/{to_import}），未导入任何数据 / the file changed during import; nothing imported"
-        );
-    }
-    writer.commit().await?;
+    let plan = batch::Plan {
+        holder_org_id: organisation.id.clone(),
+        owner_id: None,
+        channel: ztc_domain::achievement::Channel::AgencyMining,
+        status: ztc_domain::achievement::Status::Submitted,
+        collected_by: collector.user.id.clone(),
+    };
+    let written = batch::write(&store, &ctx, source, checked, plan, |n| {
+        bar.set_position(n as u64)
+    })
+    .await
+    .map_err(|e| anyhow!("{e}（{}）", e.code()))?;
     bar.finish_and_clear();
     let total = started.elapsed();
     println!(

@@ -150,3 +150,75 @@ pub fn region_label(vocab: &ztc_domain::vocab::Vocabulary, code: &str) -> String
         None => r.name.clone(),
     }
 }
+
+/// A multipart form read whole: its one file (name and bytes) and its text fields.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub file: Option<(String, Vec<u8>)>,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+}
+
+/// Why a multipart form could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadError {
+    /// Larger than the route's body limit.
+    TooLarge,
+    /// Cut off, or not multipart at all.
+    Broken,
+}
+
+impl UploadError {
+    /// The stable code (also the i18n key suffix under `error.`).
+    pub fn code(self) -> &'static str {
+        match self {
+            UploadError::TooLarge => "file_too_large",
+            UploadError::Broken => "upload_broken",
+        }
+    }
+}
+
+/// Reads a multipart body: the field named `file` as the file, every other field as
+/// text. Call it only after the request is authorised, so nobody else's body is read.
+pub async fn read_upload(request: axum::extract::Request) -> Result<Upload, UploadError> {
+    use axum::extract::{FromRequest, Multipart};
+    let too_large =
+        |e: &axum::extract::multipart::MultipartError| e.status() == StatusCode::PAYLOAD_TOO_LARGE;
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(|_| UploadError::Broken)?;
+    let mut upload = Upload::default();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(upload),
+            Err(e) if too_large(&e) => return Err(UploadError::TooLarge),
+            Err(_) => return Err(UploadError::Broken),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            match field.bytes().await {
+                Ok(b) => upload.file = Some((file_name, b.to_vec())),
+                Err(e) if too_large(&e) => return Err(UploadError::TooLarge),
+                Err(_) => return Err(UploadError::Broken),
+            }
+        } else {
+            match field.text().await {
+                Ok(t) => {
+                    upload.fields.insert(name, t);
+                }
+                Err(e) if too_large(&e) => return Err(UploadError::TooLarge),
+                Err(_) => return Err(UploadError::Broken),
+            }
+        }
+    }
+}

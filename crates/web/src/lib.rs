@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod api_library;
+pub mod batch;
 pub mod config;
 pub mod ctx;
 pub mod demo;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub vocab: Arc<Vocabulary>,
     /// Attachment files (`data_dir/files` on local disk).
     pub files: ztc_store::files::Files,
+    /// Admission for batch imports (one per account, two per process).
+    pub imports: batch::Slots,
 }
 
 /// The process-wide metrics recorder (installed once; tests build many apps).
@@ -86,6 +89,7 @@ impl App {
             metrics: metrics_handle(),
             vocab: Arc::new(vocab),
             files,
+            imports: batch::Slots::new(2),
         };
         Ok(App { state })
     }

@@ -2,8 +2,8 @@
 //! removal, and download — public images to all, documents only to those the policy
 //! allows, every protected download audited.
 
-use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use ztc_domain::Action;
@@ -14,6 +14,7 @@ use ztc_store::attachments::{self, Attachment, NewAttachment};
 use crate::AppState;
 use crate::ctx::Req;
 use crate::error::Failure;
+use crate::forms;
 
 /// Largest upload request (the file plus the form around it).
 pub const UPLOAD_LIMIT: usize = attachment::MAX_BYTES + 1024 * 1024;
@@ -45,36 +46,12 @@ pub async fn upload(
 ) -> Result<Response, Failure> {
     // Authorise before reading the body.
     let a = editable(&state, &req, &id).await?;
-    let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
-        .await
-        .map_err(|_| Failure::bad_request("upload_broken", "上传未完成或格式不正确，请重试"))?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut public = false;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Ok(back(&id, Some("file_too_large")));
-            }
-            Err(_) => return Ok(back(&id, Some("upload_broken"))),
-        };
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return Ok(back(&id, Some("file_too_large")));
-                    }
-                    Err(_) => return Ok(back(&id, Some("upload_broken"))),
-                }
-            }
-            Some("public") => public = field.text().await.is_ok_and(|v| v == "on"),
-            _ => {}
-        }
-    }
-    let Some((name, bytes)) = file else {
+    let upload = match forms::read_upload(request).await {
+        Ok(u) => u,
+        Err(e) => return Ok(back(&id, Some(e.code()))),
+    };
+    let public = upload.field("public") == "on";
+    let Some((name, bytes)) = upload.file else {
         return Ok(back(&id, Some("file_empty")));
     };
     let sniffed = match attachment::sniff(&bytes) {

@@ -4,17 +4,20 @@
 //! waits in the object store under the user's own prefix between the two steps.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use ztc_domain::achievement::{Channel, Status};
 use ztc_domain::{Action, Resource, Role};
 use ztc_exchange::{ExportOptions, ExportRow, Limits, Problem};
-use ztc_store::achievements::{self, Filter, NewAchievement};
+use ztc_store::achievements::{self, Filter};
 use ztc_store::orgs;
 
 use crate::AppState;
+use crate::batch;
 use crate::ctx::Req;
 use crate::error::Failure;
 use crate::forms;
@@ -120,64 +123,48 @@ pub async fn form(State(state): State<AppState>, req: Req) -> Result<Response, F
     render(&state, &req, String::new(), None, StatusCode::OK).await
 }
 
-/// A parsed upload: the valid achievements (by row) and every problem, library
-/// duplicates included. Rows are streamed, so only valid achievements stay in memory.
-pub struct Parsed {
-    pub rows: usize,
-    pub valid: Vec<(u32, ztc_domain::achievement::Details)>,
-    pub problems: Vec<Problem>,
-}
-
-/// Parses a file as .xlsx (a zip) or CSV; adds library duplicates as row problems.
-pub async fn parse(state: &AppState, bytes: &[u8]) -> Result<Parsed, ztc_exchange::ExchangeError> {
-    let limits = Limits::default();
-    let mut valid = Vec::new();
-    let keep = |row: ztc_exchange::Row| {
-        if let Ok(d) = row.details {
-            valid.push((row.number, d));
-        }
-    };
-    let summary = if bytes.starts_with(b"PK") {
-        ztc_exchange::parse_xlsx_each(bytes, &state.vocab, &limits, keep)?
-    } else {
-        ztc_exchange::parse_csv_each(bytes, &state.vocab, &limits, keep)?
-    };
-    let titles: Vec<String> = valid.iter().map(|(_, d)| d.title.clone()).collect();
-    let existing = achievements::existing_titles(&state.store, &titles)
-        .await
-        .unwrap_or_default();
-    let mut problems = summary.problems;
-    valid.retain(|(number, d)| {
-        if existing.contains(&d.title) {
-            problems.push(Problem {
-                row: *number,
-                column: "A".into(),
-                header: "成果名称".into(),
-                code: "duplicate_in_library".into(),
-                message: format!("库中已有同名成果“{}”", d.title),
-            });
-            false
-        } else {
-            true
-        }
-    });
-    problems.sort_by_key(|p| p.row);
-    Ok(Parsed {
-        rows: summary.rows,
-        valid,
-        problems,
-    })
-}
-
 fn key(user_id: &str, token: &str) -> String {
     format!("imports/{user_id}/{token}")
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Choice {
-    holder_org: String,
-    channel: String,
+/// Takes the account's import slot, or explains why not.
+fn slot(state: &AppState, req: &Req) -> Result<batch::Slot, Failure> {
+    let m = req.signed_in()?;
+    state
+        .imports
+        .try_take(&m.user.id)
+        .map_err(|busy| match busy {
+            batch::Busy::Account => Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "import_running",
+                "您已有一个导入正在进行，请等它完成后再试",
+            ),
+            batch::Busy::Site => Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "imports_busy",
+                "系统正在处理其他导入，请稍后再试",
+            ),
+        })
+}
+
+fn source(state: &AppState, bytes: Vec<u8>) -> batch::Source {
+    batch::Source {
+        vocab: state.vocab.clone(),
+        bytes: Arc::new(bytes),
+        limits: Limits::default(),
+    }
+}
+
+fn import_failure(e: batch::ImportError) -> Failure {
+    match e {
+        batch::ImportError::Store(e) => e.into(),
+        batch::ImportError::Worker(e) => Failure::internal(e),
+        other => Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            other.code(),
+            other.to_string(),
+        ),
+    }
 }
 
 pub async fn upload(
@@ -186,68 +173,19 @@ pub async fn upload(
     request: axum::extract::Request,
 ) -> Result<Response, Failure> {
     may_import(&req)?;
-    let mut form = <Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
-        .await
-        .map_err(|_| Failure::bad_request("upload_broken", "上传未完成或格式不正确，请重试"))?;
-    let (mut file, mut choice) = (None, Choice::default());
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return render(
-                    &state,
-                    &req,
-                    req.t("import.too_large").to_owned(),
-                    None,
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                )
-                .await;
-            }
-            Err(_) => {
-                return render(
-                    &state,
-                    &req,
-                    req.t("error.upload_broken").to_owned(),
-                    None,
-                    StatusCode::BAD_REQUEST,
-                )
-                .await;
-            }
-        };
-        match field.name().unwrap_or_default() {
-            "file" => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return render(
-                            &state,
-                            &req,
-                            req.t("import.too_large").to_owned(),
-                            None,
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                        )
-                        .await;
-                    }
-                    Err(_) => {
-                        return render(
-                            &state,
-                            &req,
-                            req.t("error.upload_broken").to_owned(),
-                            None,
-                            StatusCode::BAD_REQUEST,
-                        )
-                        .await;
-                    }
-                }
-            }
-            "holder_org" => choice.holder_org = field.text().await.unwrap_or_default(),
-            "channel" => choice.channel = field.text().await.unwrap_or_default(),
-            _ => {}
+    let _slot = slot(&state, &req)?;
+    let upload = match forms::read_upload(request).await {
+        Ok(u) => u,
+        Err(e) => {
+            let (message, status) = match e {
+                forms::UploadError::TooLarge => ("import.too_large", StatusCode::PAYLOAD_TOO_LARGE),
+                forms::UploadError::Broken => ("error.upload_broken", StatusCode::BAD_REQUEST),
+            };
+            return render(&state, &req, req.t(message).to_owned(), None, status).await;
         }
-    }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    };
+    let (holder_org, channel) = (upload.field("holder_org"), upload.field("channel"));
+    let Some((name, bytes)) = upload.file.clone().filter(|(_, b)| !b.is_empty()) else {
         return render(
             &state,
             &req,
@@ -258,10 +196,7 @@ pub async fn upload(
         .await;
     };
     let orgs = holder_orgs(&state, &req).await?;
-    let Some((org_id, org_name)) = orgs
-        .into_iter()
-        .find(|(id, _)| *id == choice.holder_org.trim())
-    else {
+    let Some((org_id, org_name)) = orgs.into_iter().find(|(id, _)| *id == holder_org.trim()) else {
         return render(
             &state,
             &req,
@@ -271,22 +206,21 @@ pub async fn upload(
         )
         .await;
     };
-    let channel = Channel::parse(choice.channel.trim()).unwrap_or(Channel::AgencyMining);
-    let batch = match parse(&state, &bytes).await {
-        Ok(b) => b,
-        Err(e) => {
-            return render(
-                &state,
-                &req,
-                e.message(),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+    let channel = Channel::parse(channel.trim()).unwrap_or(Channel::AgencyMining);
+    let source = source(&state, bytes);
+    let checked = match batch::check(&state.store, &source)
+        .await
+        .map_err(import_failure)
+    {
+        Ok(c) => c,
+        Err(f) if f.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            return render(&state, &req, f.message, None, f.status).await;
         }
+        Err(f) => return Err(f),
     };
     let m = req.signed_in()?;
     let token = ztc_store::new_id();
+    let bytes = Arc::try_unwrap(source.bytes).unwrap_or_else(|shared| shared.as_ref().clone());
     state.files.put(&key(&m.user.id, &token), bytes).await?;
     let preview = Preview {
         token,
@@ -298,9 +232,9 @@ pub async fn upload(
                 "xlsx"
             },
         ),
-        total: batch.rows,
-        valid: batch.valid.len(),
-        problems: batch.problems.into_iter().take(2000).collect(),
+        total: checked.rows,
+        valid: checked.to_import,
+        problems: checked.problems.into_iter().take(2000).collect(),
         holder_org: org_id,
         holder_name: org_name,
         channel: channel.as_str().to_owned(),
@@ -308,6 +242,15 @@ pub async fn upload(
     render(&state, &req, String::new(), Some(preview), StatusCode::OK).await
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Choice {
+    holder_org: String,
+    channel: String,
+}
+
+/// Imports the valid rows of an uploaded file (checked again: the library may have
+/// changed since the preview) in one transaction, streaming them in batches.
 pub async fn confirm(
     State(state): State<AppState>,
     req: Req,
@@ -319,6 +262,7 @@ pub async fn confirm(
     if token.len() > 64 || !token.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(Failure::not_found());
     }
+    let _slot = slot(&state, &req)?;
     let k = key(&m.user.id, &token);
     let bytes = state.files.get(&k).await.map_err(|_| {
         Failure::new(
@@ -334,25 +278,20 @@ pub async fn confirm(
         .find(|id| *id == choice.holder_org.trim())
         .ok_or_else(Failure::forbidden)?;
     let channel = Channel::parse(choice.channel.trim()).unwrap_or(Channel::AgencyMining);
-    let batch = parse(&state, &bytes)
+    let source = source(&state, bytes);
+    let checked = batch::check(&state.store, &source)
         .await
-        .map_err(|e| Failure::bad_request(e.code(), e.message()))?;
-    let owner = (m.user.role == Role::Holder).then(|| m.user.id.clone());
-    let items: Vec<NewAchievement> = batch
-        .valid
-        .into_iter()
-        .map(|(_, d)| NewAchievement {
-            details: d,
-            status: Status::Submitted,
-            holder_org_id: org_id.clone(),
-            owner_id: owner.clone(),
-            channel,
-            channel_ref: None,
-            create_key: None,
-        })
-        .collect();
-    let n = items.len();
-    achievements::create_many(&state.store, &req.change(), &m.user.id, &items, |_| {}).await?;
+        .map_err(import_failure)?;
+    let plan = batch::Plan {
+        holder_org_id: org_id,
+        owner_id: (m.user.role == Role::Holder).then(|| m.user.id.clone()),
+        channel,
+        status: Status::Submitted,
+        collected_by: m.user.id.clone(),
+    };
+    let n = batch::write(&state.store, &req.change(), source, checked, plan, |_| {})
+        .await
+        .map_err(import_failure)?;
     let _ = state.files.delete(&k).await;
     Ok(Redirect::to(&format!("/library/mine?imported={n}")).into_response())
 }

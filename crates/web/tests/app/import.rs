@@ -194,3 +194,32 @@ async fn preview_then_import_all_valid_rows() {
         .unwrap();
     assert_eq!(again, &stored.details, "unchanged");
 }
+
+#[tokio::test]
+async fn one_import_at_a_time_per_account() {
+    let app = TestApp::new().await;
+    let vocab = ztc_domain::vocab::Vocabulary::builtin().unwrap();
+    let mut agency = app.login("agency").await;
+    let agency_id = app.member("agency").await.user.id;
+    let uni = app.member("holder").await.user.org_id;
+    let rows = vec![ExportRow::from(details("并发导入测试成果"))];
+    let xlsx = ztc_exchange::export_xlsx(&rows, &vocab, &ExportOptions::default()).unwrap();
+    let parts = vec![
+        ("holder_org", None, uni.clone().into_bytes()),
+        ("channel", None, b"agency_mining".to_vec()),
+        ("file", Some("成果.xlsx"), xlsx),
+    ];
+    // Another import of this account is still running.
+    let running = app.state.imports.try_take(&agency_id).unwrap();
+    let busy = agency.post_multipart("/import", &parts).await;
+    assert_eq!(busy.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(busy.body.contains("您已有一个导入正在进行"), "{}", busy.body);
+    // Other accounts are not held up by it.
+    let mut holder = app.login("holder").await;
+    let other = holder.post_multipart("/import", &parts).await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.body);
+    drop(running);
+    let ok = agency.post_multipart("/import", &parts).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(ok.body.contains("共 1 · 有效 1 · 有问题 0"), "{}", ok.body);
+}

@@ -17,6 +17,7 @@ pub struct TestApp {
     /// The data folder (attachment files) of this app.
     pub dir: tempfile::TempDir,
     pub router: Router,
+    pub state: ztc_web::AppState,
 }
 
 impl TestApp {
@@ -29,7 +30,12 @@ impl TestApp {
         };
         let app = App::with_store(db.store.clone(), settings).expect("app");
         let router = app.router();
-        TestApp { db, dir, router }
+        TestApp {
+            db,
+            dir,
+            router,
+            state: app.state,
+        }
     }
 
     pub async fn new() -> TestApp {
