@@ -68,6 +68,8 @@ pub enum Action {
     Evaluate,
     /// Record a public service given to a library entry (SPEC §4.8).
     RecordService,
+    /// Export a filtered list of library entries of a unit (the resource) to .xlsx.
+    ExportLibrary,
 }
 
 impl Action {
@@ -91,6 +93,7 @@ impl Action {
         Action::ReviewAchievement,
         Action::Evaluate,
         Action::RecordService,
+        Action::ExportLibrary,
     ];
 }
 
@@ -197,6 +200,13 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
             }
             _ => false,
         },
+        // Stewards for their unit (the national centre for all), the region's hosts,
+        // and the exchange; enterprises read entries one by one (each view audited).
+        Action::ExportLibrary => match a.role {
+            Role::NationalAdmin | Role::SzsePartner => true,
+            Role::ProvincialAdmin | Role::Agency | Role::Host => own_unit,
+            _ => false,
+        },
         Action::Evaluate => {
             matches!(resource, Resource::Assignment { expert_id } if a.role == Role::Expert && *expert_id == a.user_id)
         }
@@ -214,6 +224,16 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
             _ => false,
         },
     }
+}
+
+/// Whether `role` gets personal data (contact names, phones, e-mails) unmasked in
+/// lists and exports (SPEC §6): only those who collect and manage achievements do;
+/// hosts and the exchange reach holders through them.
+pub fn sees_personal_data(role: Role) -> bool {
+    matches!(
+        role,
+        Role::NationalAdmin | Role::ProvincialAdmin | Role::Agency
+    )
 }
 
 fn achievement_rule(a: &Actor, action: Action, resource: &Resource, own_unit: bool) -> bool {
@@ -282,6 +302,27 @@ mod tests {
         Resource::Unit {
             unit_code: u.into(),
         }
+    }
+
+    #[test]
+    fn library_exports_by_unit_and_masking_by_role() {
+        let gd = unit("44");
+        let js = unit("32");
+        let can_export =
+            |role, u: &str, r: &Resource| can(Some(&actor(role, u)), Action::ExportLibrary, r);
+        assert!(can_export(Role::NationalAdmin, "00", &gd));
+        assert!(can_export(Role::SzsePartner, "00", &js));
+        for role in [Role::ProvincialAdmin, Role::Agency, Role::Host] {
+            assert!(can_export(role, "44", &gd), "{role:?} own unit");
+            assert!(!can_export(role, "44", &js), "{role:?} other unit");
+        }
+        for role in [Role::Enterprise, Role::Expert, Role::Holder] {
+            assert!(!can_export(role, "44", &gd), "{role:?}");
+        }
+        assert!(!can(None, Action::ExportLibrary, &gd));
+        assert!(sees_personal_data(Role::Agency));
+        assert!(!sees_personal_data(Role::Host));
+        assert!(!sees_personal_data(Role::SzsePartner));
     }
 
     #[test]

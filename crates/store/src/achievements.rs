@@ -398,6 +398,30 @@ pub async fn record_protected_view(store: &Store, ctx: &Ctx, a: &Achievement) ->
     Ok(())
 }
 
+/// Records an export of `count` library entries (SPEC §6: who took which list, and
+/// whether personal data was masked).
+pub async fn record_export(
+    store: &Store,
+    ctx: &Ctx,
+    unit_code: Option<&str>,
+    filter: serde_json::Value,
+    count: usize,
+    masked: bool,
+) -> Result<()> {
+    let mut tx = store.pool().begin().await?;
+    let ev = Event {
+        action: "achievement.export",
+        object_type: "library",
+        object_id: unit_code.unwrap_or("all"),
+        unit_code,
+        before: None,
+        after: Some(json!({ "filter": filter, "count": count, "masked": masked })),
+    };
+    record(&mut tx, ctx, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// What to list. Every field narrows the result.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -422,7 +446,8 @@ const LIST_FILTER: &str = "($1 IS NULL OR a.status = $1) AND ($2 IS NULL OR a.un
     AND ($7 IS NULL OR a.cooperation_modes LIKE $7) AND ($8 IS NULL OR LOWER(a.title) LIKE $8 ESCAPE '\\' OR LOWER(a.keywords) LIKE $8 ESCAPE '\\')
     AND (($9 IS NULL AND $11 IS NULL) OR a.owner_id = $9 OR a.collected_by = $11) AND ($10 IS NULL OR a.holder_org_id = $10)";
 
-pub async fn list(store: &Store, f: &Filter, page: i64, per_page: i64) -> Result<Page<Summary>> {
+/// The LIKE patterns of a filter's cooperation mode and text.
+fn patterns(f: &Filter) -> (Option<String>, Option<String>) {
     let mode = f
         .mode
         .as_deref()
@@ -430,20 +455,45 @@ pub async fn list(store: &Store, f: &Filter, page: i64, per_page: i64) -> Result
     let q =
         f.q.as_deref()
             .map(|q| format!("%{}%", crate::audit::escape_like(&q.to_lowercase())));
-    let status = f.status.map(|s| s.as_str());
+    (mode, q)
+}
+
+/// Binds $1..$11 of [`LIST_FILTER`].
+macro_rules! bind_filter {
+    ($query:expr, $f:expr, $mode:expr, $q:expr) => {
+        $query
+            .bind($f.status.map(|s| s.as_str()))
+            .bind(&$f.unit)
+            .bind(&$f.region)
+            .bind(&$f.field)
+            .bind(&$f.subfield)
+            .bind($f.trl_min)
+            .bind($mode)
+            .bind($q)
+            .bind(&$f.owner)
+            .bind(&$f.org)
+            .bind(&$f.collected_by)
+    };
+}
+
+/// Up to `limit` whole achievements matching `f` (newest first), for exports.
+pub async fn list_full(store: &Store, f: &Filter, limit: i64) -> Result<Vec<Achievement>> {
+    let (mode, q) = patterns(f);
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE {LIST_FILTER} ORDER BY a.updated_at DESC, a.id DESC LIMIT $12"
+    );
+    let rows = bind_filter!(sqlx::query(&sql), f, &mode, &q)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn list(store: &Store, f: &Filter, page: i64, per_page: i64) -> Result<Page<Summary>> {
+    let (mode, q) = patterns(f);
     macro_rules! bound {
-        ($q:expr) => {
-            $q.bind(status)
-                .bind(&f.unit)
-                .bind(&f.region)
-                .bind(&f.field)
-                .bind(&f.subfield)
-                .bind(f.trl_min)
-                .bind(&mode)
-                .bind(&q)
-                .bind(&f.owner)
-                .bind(&f.org)
-                .bind(&f.collected_by)
+        ($query:expr) => {
+            bind_filter!($query, f, &mode, &q)
         };
     }
     let total: i64 = bound!(sqlx::query_scalar(&format!(

@@ -332,27 +332,71 @@ pub async fn export(
         Role::ProvincialAdmin | Role::Agency => filter.unit = Some(m.unit_code.clone()),
         _ => return Err(Failure::forbidden()),
     }
-    let list = achievements::list(&state.store, &filter, 1, 100_000).await?;
-    let mut rows = Vec::with_capacity(list.items.len());
-    for s in &list.items {
-        if let Some(a) = achievements::get(&state.store, &s.id).await? {
-            rows.push(ExportRow {
-                details: a.details,
-                status: Some(a.status.label(false).to_owned()),
-                holder: Some(a.holder_org_name),
-                region: Some(forms::region_label(&state.vocab, &a.region_code)),
-                updated_at: Some(crate::view::format_time(a.updated_at)),
-            });
-        }
-    }
+    let list = achievements::list_full(&state.store, &filter, EXPORT_MAX).await?;
     // The owner and the region's stewards need the contacts; no one else gets here.
-    let bytes = ztc_exchange::export_xlsx(
-        &rows,
-        &state.vocab,
-        &ExportOptions {
-            mask_personal: false,
-        },
-    )
-    .map_err(|e| Failure::internal(e.message()))?;
+    let bytes = export_rows(&state, list, false)?;
     Ok(download(bytes, XLSX, "科技成果导出.xlsx"))
+}
+
+/// Most rows in one export (the template's own import limit).
+const EXPORT_MAX: i64 = 100_000;
+
+fn export_rows(
+    state: &AppState,
+    list: Vec<achievements::Achievement>,
+    mask_personal: bool,
+) -> Result<Vec<u8>, Failure> {
+    let rows: Vec<ExportRow> = list
+        .into_iter()
+        .map(|a| ExportRow {
+            status: Some(a.status.label(false).to_owned()),
+            holder: Some(a.holder_org_name),
+            region: Some(forms::region_label(&state.vocab, &a.region_code)),
+            updated_at: Some(crate::view::format_time(a.updated_at)),
+            details: a.details,
+        })
+        .collect();
+    ztc_exchange::export_xlsx(&rows, &state.vocab, &ExportOptions { mask_personal })
+        .map_err(|e| Failure::internal(e.message()))
+}
+
+/// The published library as filtered on `/achievements`, as .xlsx: for stewards of
+/// a unit (their own unit's entries, contacts included), the region's hosts (their
+/// unit, contacts masked) and the exchange (all units, contacts masked). Audited.
+pub async fn library_export(
+    State(state): State<AppState>,
+    req: Req,
+    Query(q): Query<super::library::LibraryQuery>,
+) -> Result<Response, Failure> {
+    let m = req.signed_in()?.clone();
+    let unit = match m.user.role {
+        Role::ProvincialAdmin | Role::Agency | Role::Host => Some(m.unit_code.clone()),
+        _ => Some(q.unit.trim().to_owned()).filter(|u| !u.is_empty()),
+    };
+    let resource = match &unit {
+        Some(u) => Resource::Unit {
+            unit_code: u.clone(),
+        },
+        None => Resource::Site,
+    };
+    req.require(Action::ExportLibrary, &resource)?;
+    let mut filter = super::library::library_filter(&q);
+    filter.unit = unit.clone();
+    let list = achievements::list_full(&state.store, &filter, EXPORT_MAX).await?;
+    let masked = !ztc_domain::policy::sees_personal_data(m.user.role);
+    let count = list.len();
+    let bytes = export_rows(&state, list, masked)?;
+    let described = serde_json::json!({
+        "q": q.q, "field": q.field, "trl": q.trl, "mode": q.mode,
+    });
+    achievements::record_export(
+        &state.store,
+        &req.change(),
+        unit.as_deref(),
+        described,
+        count,
+        masked,
+    )
+    .await?;
+    Ok(download(bytes, XLSX, "科技成果库导出.xlsx"))
 }

@@ -180,11 +180,27 @@ struct LibraryPage {
     fields: Vec<(String, String)>,
     units: Vec<(String, String)>,
     modes: Vec<(String, String)>,
+    /// The export of this list, for those who may take one.
+    export_url: Option<String>,
+    export_masked: bool,
 }
 
 fn clip(s: &str, n: usize) -> Option<String> {
     let s: String = s.trim().chars().take(n).collect();
     (!s.is_empty()).then_some(s)
+}
+
+/// The filter of the public library list (published entries only).
+pub fn library_filter(q: &LibraryQuery) -> Filter {
+    Filter {
+        status: Some(Status::Published),
+        q: clip(&q.q, 100),
+        field: clip(&q.field, 10),
+        unit: clip(&q.unit, 10),
+        trl_min: q.trl.trim().parse().ok().filter(|t| (1..=9).contains(t)),
+        mode: clip(&q.mode, 40),
+        ..Filter::default()
+    }
 }
 
 pub async fn library(
@@ -193,15 +209,7 @@ pub async fn library(
     Query(q): Query<LibraryQuery>,
 ) -> Result<Response, Failure> {
     let l = Labels::new(&state, req.lang);
-    let filter = Filter {
-        status: Some(Status::Published),
-        q: clip(&q.q, 100),
-        field: clip(&q.field, 10),
-        unit: clip(&q.unit, 10),
-        trl_min: q.trl.trim().parse().ok().filter(|t| (1..=9).contains(t)),
-        mode: clip(&q.mode, 40),
-        ..Filter::default()
-    };
+    let filter = library_filter(&q);
     let p = achievements::list(&state.store, &filter, forms::page_number(q.page), PER_PAGE).await?;
     let cards = p.items.iter().map(|s| card(&state, req.lang, s)).collect();
     let base = forms::query(
@@ -234,8 +242,29 @@ pub async fn library(
             )
         })
         .collect();
+    let export = req.member().filter(|m| {
+        let unit = match m.user.role {
+            Role::ProvincialAdmin | Role::Agency | Role::Host => Some(&m.unit_code),
+            _ => None,
+        };
+        let r = match unit {
+            Some(u) => Resource::Unit {
+                unit_code: u.clone(),
+            },
+            None => Resource::Site,
+        };
+        req.can(Action::ExportLibrary, &r)
+    });
+    let export_masked =
+        export.is_some_and(|m| !ztc_domain::policy::sees_personal_data(m.user.role));
+    let export_url = export.map(|_| {
+        let query = base.strip_prefix("/achievements").unwrap_or_default();
+        format!("/achievements/export.xlsx{query}")
+    });
     let page = LibraryPage {
         page: Page::new(&req, "library.title"),
+        export_url,
+        export_masked,
         f: q,
         cards,
         pager: Pager::new(&p, &base),

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/achievements", get(library::library).post(library::create))
         .route("/achievements/new", get(library::new_form))
+        .route("/achievements/export.xlsx", get(import::library_export))
         .route(
             "/achievements/{id}",
             get(library::detail).post(library::update),
@@ -103,6 +104,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/achievements"),
     ("POST", "/achievements"),
     ("GET", "/achievements/new"),
+    ("GET", "/achievements/export.xlsx"),
     ("GET", "/achievements/{id}"),
     ("POST", "/achievements/{id}"),
     ("GET", "/achievements/{id}/edit"),

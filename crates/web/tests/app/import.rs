@@ -213,7 +213,11 @@ async fn one_import_at_a_time_per_account() {
     let running = app.state.imports.try_take(&agency_id).unwrap();
     let busy = agency.post_multipart("/import", &parts).await;
     assert_eq!(busy.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(busy.body.contains("您已有一个导入正在进行"), "{}", busy.body);
+    assert!(
+        busy.body.contains("您已有一个导入正在进行"),
+        "{}",
+        busy.body
+    );
     // Other accounts are not held up by it.
     let mut holder = app.login("holder").await;
     let other = holder.post_multipart("/import", &parts).await;
@@ -222,4 +226,112 @@ async fn one_import_at_a_time_per_account() {
     let ok = agency.post_multipart("/import", &parts).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert!(ok.body.contains("共 1 · 有效 1 · 有问题 0"), "{}", ok.body);
+}
+
+/// Published entries of the holder organisations of Guangdong (44) and Jiangsu (32).
+async fn published_in_two_units(app: &TestApp) {
+    let by = app.member("torch").await.user.id;
+    let mut items = Vec::new();
+    for (who, title) in [
+        ("holder", "粤港澳废水处理工艺"),
+        ("js-holder", "苏南废水处理工艺"),
+    ] {
+        items.push(achievements::NewAchievement {
+            details: details(title),
+            status: Status::Published,
+            holder_org_id: app.member(who).await.user.org_id,
+            owner_id: None,
+            channel: achievement::Channel::AgencyMining,
+            channel_ref: None,
+            create_key: None,
+        });
+    }
+    achievements::create_many(
+        &app.db.store,
+        &ztc_store::Ctx::system("test"),
+        &by,
+        &items,
+        |_| {},
+    )
+    .await
+    .unwrap();
+}
+
+fn exported(bytes: &[u8]) -> Vec<ztc_exchange::Row> {
+    let vocab = ztc_domain::vocab::Vocabulary::builtin().unwrap();
+    let mut rows = Vec::new();
+    ztc_exchange::parse_xlsx_each(bytes, &vocab, &ztc_exchange::Limits::default(), |r| {
+        rows.push(r)
+    })
+    .unwrap();
+    rows
+}
+
+#[tokio::test]
+async fn library_exports_by_role_mask_contacts_for_those_who_do_not_need_them() {
+    let app = TestApp::new().await;
+    published_in_two_units(&app).await;
+    let url = "/achievements/export.xlsx?q=废水处理";
+
+    // The Guangdong agency: its own unit only, whatever it asks for; contacts whole.
+    let mut agency = app.login("agency").await;
+    let list = agency.get("/achievements?q=废水处理").await;
+    assert!(list.body.contains("data-testid=\"library-export\""));
+    assert!(!list.body.contains("已脱敏"));
+    let x = agency.get(&format!("{url}&unit=32")).await;
+    assert_eq!(x.status, StatusCode::OK);
+    let rows = exported(&x.bytes);
+    assert_eq!(rows.len(), 1, "own unit only");
+    let d = rows[0]
+        .details
+        .as_ref()
+        .expect("an unmasked export re-imports");
+    assert_eq!(d.title, "粤港澳废水处理工艺");
+    assert_eq!(d.contact_phone.as_deref(), Some("020-88886666"));
+
+    // The host: its unit, contacts masked (so the row no longer validates).
+    let mut host = app.login("host").await;
+    assert!(host.get("/achievements").await.body.contains("已脱敏"));
+    let x = host.get(url).await;
+    assert_eq!(x.status, StatusCode::OK);
+    let rows = exported(&x.bytes);
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].details.is_err(), "a masked phone is not a phone");
+    assert_eq!(rows[0].form.title, "粤港澳废水处理工艺");
+    assert_eq!(rows[0].form.contact_name, "陈**");
+    assert_eq!(rows[0].form.contact_phone, "020****6666");
+
+    // The exchange: every unit, masked.
+    let mut szse = app.login("szse").await;
+    let rows = exported(&szse.get(url).await.bytes);
+    let mut titles: Vec<&str> = rows.iter().map(|r| r.form.title.as_str()).collect();
+    titles.sort();
+    assert_eq!(titles, vec!["粤港澳废水处理工艺", "苏南废水处理工艺"]);
+    assert!(rows.iter().all(|r| r.form.contact_phone == "020****6666"));
+
+    // Enterprises read entries one by one; strangers sign in first.
+    let mut enterprise = app.login("enterprise").await;
+    assert!(
+        !enterprise
+            .get("/achievements")
+            .await
+            .body
+            .contains("library-export")
+    );
+    assert_eq!(enterprise.get(url).await.status, StatusCode::FORBIDDEN);
+    assert_ne!(app.client().get(url).await.status, StatusCode::OK);
+
+    // Every export is audited with its count and whether it was masked.
+    let log = ztc_store::audit::list(
+        &app.db.store,
+        &ztc_store::audit::Filter {
+            object_type: Some("library".into()),
+            ..Default::default()
+        },
+        1,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(log.total, 3, "agency, host, exchange");
 }
