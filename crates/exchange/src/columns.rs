@@ -440,8 +440,20 @@ pub const COLUMNS: &[Column] = &[
     ),
 ];
 
-/// Read-only columns that an export may append after [`COLUMNS`]; imports ignore them.
-pub const EXTRA_HEADERS: &[&str] = &["更多知识产权", "状态", "持有单位", "地区", "更新时间"];
+/// The columns after [`COLUMNS`]: first 更多知识产权 ([`MORE_IP_HEADER`], in every
+/// template and export, read back by imports: IP items beyond the third, one per
+/// line `类型｜名称｜号码｜状态`), then the read-only ones an export appends when it
+/// has them, which imports ignore.
+pub const EXTRA_HEADERS: &[&str] = &[MORE_IP_HEADER, "状态", "持有单位", "地区", "更新时间"];
+
+/// The optional column of IP items beyond the template's three groups.
+pub const MORE_IP_HEADER: &str = "更多知识产权";
+
+/// The cell index of [`MORE_IP_HEADER`] in a parsed row: right after [`COLUMNS`].
+pub const MORE_IP: usize = COLUMNS.len();
+
+/// The separator between the parts of one further IP item (`｜`; `|` is read too).
+pub const MORE_IP_SEPARATOR: char = '｜';
 
 /// The index in [`COLUMNS`] of the column with this key.
 pub fn index_of(key: &str) -> Option<usize> {

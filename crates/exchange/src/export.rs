@@ -3,7 +3,7 @@
 use ztc_domain::achievement::{Details, IpItem};
 use ztc_domain::vocab::Vocabulary;
 
-use crate::columns::{COLUMNS, EXTRA_HEADERS, Kind};
+use crate::columns::{COLUMNS, EXTRA_HEADERS, Kind, MORE_IP, MORE_IP_HEADER, MORE_IP_SEPARATOR};
 use crate::error::ExchangeError;
 use crate::labels::Labels;
 use crate::masking;
@@ -154,32 +154,29 @@ fn ip_groups() -> usize {
         .count()
 }
 
-/// The read-only columns: IP items beyond the third, then the row's extras.
-fn extras(row: &ExportRow, labels: &Labels) -> [String; 5] {
-    let more = row
-        .details
+/// IP items beyond the third, one per line (`类型｜名称｜号码｜状态`), as imports read them.
+fn more_ip(row: &ExportRow, labels: &Labels) -> String {
+    row.details
         .ip
         .iter()
         .skip(ip_groups())
         .map(|ip| {
-            let number = ip
-                .number
-                .as_deref()
-                .map(|n| format!("，{n}"))
-                .unwrap_or_default();
-            format!(
-                "{}：{}（{}{}）",
+            [
                 labels.label("ip_types", &ip.kind),
-                ip.title,
+                ip.title.as_str(),
+                ip.number.as_deref().unwrap_or_default(),
                 ip.status.label_zh(),
-                number
-            )
+            ]
+            .join(&MORE_IP_SEPARATOR.to_string())
         })
         .collect::<Vec<_>>()
-        .join("；");
+        .join("\n")
+}
+
+/// The read-only columns after 更多知识产权.
+fn extras(row: &ExportRow) -> [String; 4] {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     [
-        more,
         o(&row.status),
         o(&row.holder),
         o(&row.region),
@@ -189,18 +186,14 @@ fn extras(row: &ExportRow, labels: &Labels) -> [String; 5] {
 
 fn wants_extras(rows: &[ExportRow]) -> bool {
     rows.iter().any(|r| {
-        r.details.ip.len() > ip_groups()
-            || r.status.is_some()
-            || r.holder.is_some()
-            || r.region.is_some()
-            || r.updated_at.is_some()
+        r.status.is_some() || r.holder.is_some() || r.region.is_some() || r.updated_at.is_some()
     })
 }
 
 /// Writes achievements as an .xlsx in the template's format (same sheets, headers,
 /// labels, drop-downs and version marker), so that the file re-imports unchanged.
-/// Read-only columns (更多知识产权, 状态, 持有单位, 地区, 更新时间) are appended when
-/// any row has them. Cells are written as text or numbers, never as formulas.
+/// 更多知识产权 holds IP items beyond the third (read back by imports); the read-only
+/// columns (状态, 持有单位, 地区, 更新时间) are appended when any row has them. Cells are written as text or numbers, never as formulas.
 pub fn export_xlsx(
     rows: &[ExportRow],
     vocab: &Vocabulary,
@@ -208,7 +201,11 @@ pub fn export_xlsx(
 ) -> Result<Vec<u8>, ExchangeError> {
     let labels = Labels::new(vocab);
     let with_extras = wants_extras(rows);
-    let extra: &[&str] = if with_extras { EXTRA_HEADERS } else { &[] };
+    let extra: &[&str] = if with_extras {
+        &EXTRA_HEADERS[1..]
+    } else {
+        &[]
+    };
     let mut book = workbook::book(&labels, extra)?;
     for (i, row) in rows.iter().enumerate() {
         let r = u32::try_from(i + 1)
@@ -232,11 +229,15 @@ pub fn export_xlsx(
                 }
             }
         }
+        let more = more_ip(row, &labels);
+        if !more.is_empty() {
+            book.data.write_string(r, MORE_IP as u16, more)?;
+        }
         if with_extras {
-            for (j, s) in extras(row, &labels).iter().enumerate() {
+            for (j, s) in extras(row).iter().enumerate() {
                 if !s.is_empty() {
                     book.data
-                        .write_string(r, (COLUMNS.len() + j) as u16, s.as_str())?;
+                        .write_string(r, (MORE_IP + 1 + j) as u16, s.as_str())?;
                 }
             }
         }
@@ -271,8 +272,9 @@ pub fn export_csv(
             .flexible(false)
             .from_writer(&mut out);
         let mut header: Vec<&str> = COLUMNS.iter().map(|c| c.header).collect();
+        header.push(MORE_IP_HEADER);
         if with_extras {
-            header.extend_from_slice(EXTRA_HEADERS);
+            header.extend_from_slice(&EXTRA_HEADERS[1..]);
         }
         w.write_record(&header)?;
         let mut record: Vec<String> = Vec::with_capacity(header.len());
@@ -285,8 +287,9 @@ pub fn export_csv(
                     Value::Number(n) => format!("{n}"),
                 });
             }
+            record.push(guard(&more_ip(row, &labels)).into_owned());
             if with_extras {
-                record.extend(extras(row, &labels).iter().map(|s| guard(s).into_owned()));
+                record.extend(extras(row).iter().map(|s| guard(s).into_owned()));
             }
             w.write_record(&record)?;
         }

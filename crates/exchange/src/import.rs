@@ -9,7 +9,10 @@ use ztc_domain::achievement::{self, Details, Form};
 use ztc_domain::text::{FieldError, Invalid};
 use ztc_domain::vocab::Vocabulary;
 
-use crate::columns::{COLUMNS, Kind, idx, index_of, letter, normalise_header};
+use crate::columns::{
+    COLUMNS, Kind, MORE_IP, MORE_IP_HEADER, MORE_IP_SEPARATOR, idx, index_of, letter,
+    normalise_header,
+};
 use crate::error::{ExchangeError, Limits};
 use crate::labels::{Labels, normalise, yes_no};
 use crate::zipcheck::{self, Sniff};
@@ -158,6 +161,19 @@ impl<'a, S: FnMut(Row)> Collector<'a, S> {
             }
             letters.push(letter(*c as usize));
         }
+        // The optional column of further IP items (an export writes it when needed).
+        let want = normalise_header(MORE_IP_HEADER);
+        match found.iter().find(|(_, h)| *h == want) {
+            Some((c, _)) => {
+                if let Some(slot) = map.get_mut(*c as usize)
+                    && slot.is_none()
+                {
+                    *slot = Some(MORE_IP);
+                }
+                letters.push(letter(*c as usize));
+            }
+            None => letters.push(letter(MORE_IP)),
+        }
         self.map = map;
         self.letters = letters;
         self.ready = true;
@@ -173,7 +189,10 @@ impl<'a, S: FnMut(Row)> Collector<'a, S> {
         Problem {
             row,
             column: self.letters.get(i).cloned().unwrap_or_else(|| letter(i)),
-            header: COLUMNS[i].header.to_owned(),
+            header: COLUMNS
+                .get(i)
+                .map_or(MORE_IP_HEADER, |c| c.header)
+                .to_owned(),
             code: e.code.clone(),
             message: e.message.clone(),
         }
@@ -219,9 +238,13 @@ impl<'a, S: FnMut(Row)> Collector<'a, S> {
             Err(Invalid(v)) => {
                 // A cell refused as such (formula, error value, unknown 是/否) is
                 // the problem of its column: what validation says of the value
-                // read there would only repeat it.
+                // read there would only repeat it. 更多知识产权 holds several items,
+                // so each keeps its own problems.
                 let marked: Vec<usize> = errors.iter().map(locate).collect();
-                errors.extend(v.into_iter().filter(|e| !marked.contains(&locate(e))));
+                errors.extend(v.into_iter().filter(|e| {
+                    let c = locate(e);
+                    c == MORE_IP || !marked.contains(&c)
+                }));
                 Err(Invalid(errors))
             }
         };
@@ -267,6 +290,9 @@ fn locate(e: &FieldError) -> usize {
     if let Some(n) = field.strip_prefix("ip_")
         && n.chars().all(|c| c.is_ascii_digit())
     {
+        if n.parse::<usize>().is_ok_and(|n| n > IP_GROUPS) {
+            return MORE_IP;
+        }
         let part = if e.code.starts_with("patent_") || e.message.contains("登记号") {
             "number"
         } else if e.code == "choice_invalid" {
@@ -307,6 +333,10 @@ fn duplicate_key(form: &Form) -> (String, String) {
 /// Turns the cells of one row into the form; labels become codes. Values that are
 /// not understood are kept as they are, so that validation names them.
 fn build_form(cells: &mut [String], labels: &Labels, errors: &mut Vec<FieldError>) -> Form {
+    let more_ip = cells
+        .get_mut(MORE_IP)
+        .map(std::mem::take)
+        .unwrap_or_default();
     let mut f = Form::default();
     let mut ip_type = vec![String::new(); 3];
     let mut ip_title = vec![String::new(); 3];
@@ -420,12 +450,52 @@ fn build_form(cells: &mut [String], labels: &Labels, errors: &mut Vec<FieldError
             }
         }
     }
+    // Further IP items, one per line: 类型｜名称｜号码｜状态.
+    for (i, line) in more_ip
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        let mut parts = line.split([MORE_IP_SEPARATOR, '|']).map(str::trim);
+        let mut next = || parts.next().unwrap_or_default().to_owned();
+        let (kind, title, number, status) = (next(), next(), next(), next());
+        ip_type.push(labels.code("ip_types", &kind).map_or(kind, str::to_owned));
+        ip_title.push(title);
+        ip_number.push(number);
+        if status.is_empty() {
+            ip_status.push(String::new());
+        } else if let Some(code) = labels.code("ip_status", &status) {
+            ip_status.push(code.to_owned());
+        } else {
+            errors.push(mark(
+                &format!("ip_{}", IP_GROUPS + i + 1),
+                "choice_invalid",
+                format!(
+                    "{MORE_IP_HEADER}第 {} 行的状态请填写已授权、申请中、已登记或其他",
+                    i + 1
+                ),
+            ));
+            ip_status.push(status);
+        }
+    }
     f.ip_type = ip_type;
     f.ip_title = ip_title;
     f.ip_number = ip_number;
     f.ip_status = ip_status;
     f.statement = statement;
     f
+}
+
+/// The IP groups of the template (ip_1 … ip_3).
+const IP_GROUPS: usize = 3;
+
+/// The cells of one parsed row: the template's columns, then 更多知识产权.
+const CELLS: usize = COLUMNS.len() + 1;
+
+/// The key of a cell slot (for cell-level problems and number formatting).
+fn key_of(slot: usize) -> &'static str {
+    COLUMNS.get(slot).map_or("ip_more", |c| c.key)
 }
 
 // ---------------------------------------------------------------------------
@@ -613,7 +683,7 @@ fn read_xlsx(
         .map_err(ExchangeError::corrupt)?;
     let mut header: Vec<(u32, String)> = Vec::new();
     let mut current: Option<u32> = None;
-    let mut cells = vec![String::new(); COLUMNS.len()];
+    let mut cells = vec![String::new(); CELLS];
     let mut marks: Vec<FieldError> = Vec::new();
     while let Some(cell) = reader
         .next_cell_with_formula_metadata()
@@ -634,7 +704,7 @@ fn read_xlsx(
             Some(cur) if cur == r => {}
             Some(cur) if r < cur => return Err(ExchangeError::corrupt("rows out of order")),
             Some(cur) => {
-                let row = std::mem::replace(&mut cells, vec![String::new(); COLUMNS.len()]);
+                let row = std::mem::replace(&mut cells, vec![String::new(); CELLS]);
                 collector.add_row(cur + 1, row, std::mem::take(&mut marks))?;
                 current = Some(r);
             }
@@ -643,7 +713,7 @@ fn read_xlsx(
         let Some(slot) = collector.slot(c) else {
             continue;
         };
-        let key = COLUMNS[slot].key;
+        let key = key_of(slot);
         let (text, problem) = cell_text(&cell.value, key);
         if cell.formula.is_some() {
             marks.push(mark(key, "formula_cell", FORMULA_MESSAGE));
@@ -755,13 +825,13 @@ pub fn parse_csv_each(
             collector.set_header(&header)?;
             continue;
         }
-        let mut cells = vec![String::new(); COLUMNS.len()];
+        let mut cells = vec![String::new(); CELLS];
         let mut marks = Vec::new();
         for (i, value) in record.iter().enumerate() {
             let Some(slot) = collector.slot(i as u32) else {
                 continue;
             };
-            let key = COLUMNS[slot].key;
+            let key = key_of(slot);
             if value.trim_start().starts_with('=') {
                 marks.push(mark(
                     key,
@@ -790,7 +860,7 @@ mod tests {
             code: code.to_owned(),
             message: msg.to_owned(),
         };
-        let at = |e: FieldError| COLUMNS[locate(&e)].key;
+        let at = |e: FieldError| key_of(locate(&e));
         assert_eq!(at(e(Some("summary"), "field_too_long", "")), "summary");
         assert_eq!(
             at(e(Some("ip_2"), "patent_number_checksum", "")),
@@ -810,7 +880,8 @@ mod tests {
             "ip_1_title"
         );
         assert_eq!(at(e(None, "duplicate_row", "")), "title");
-        assert_eq!(at(e(Some("ip_9"), "x", "")), "title");
+        assert_eq!(at(e(Some("ip_9"), "x", "")), "ip_more", "beyond the third");
+        assert_eq!(at(e(Some("ip_x"), "x", "")), "title");
     }
 
     #[test]

@@ -20,8 +20,10 @@
 //! (= `"ZTC-ACHIEVEMENT-TEMPLATE v1"`, also printed on 填写说明). An import refuses
 //! another version; a workbook without a marker is accepted when its headers match.
 //! Columns are found by header text, so extra columns (such as the read-only ones
-//! an export appends: 更多知识产权, 状态, 持有单位, 地区, 更新时间) are ignored, but a
-//! missing or renamed header is an error naming it.
+//! an export appends: 状态, 持有单位, 地区, 更新时间) are ignored, but a missing or
+//! renamed header is an error naming it. The column 更多知识产权 after the template's
+//! columns holds IP items beyond the third, one per line (`类型｜名称｜号码｜状态`);
+//! it is optional, so files made from older copies of the template still import.
 //!
 //! CSV has the same header row; it may be UTF-8 (with or without BOM) or GB18030/GBK
 //! (what Excel on Chinese Windows writes).

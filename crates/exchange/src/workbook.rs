@@ -7,7 +7,7 @@ use rust_xlsxwriter::{
     FormatBorder, Formula, Workbook, Worksheet, XlsxError,
 };
 
-use crate::columns::{COLUMNS, Column, Kind, Need, letter};
+use crate::columns::{COLUMNS, Column, Kind, MORE_IP, MORE_IP_HEADER, Need, letter};
 use crate::labels::Labels;
 use crate::{DATA_SHEET, INSTRUCTIONS_SHEET, OPTIONS_SHEET, TEMPLATE_MARKER, VERSION_NAME};
 
@@ -56,8 +56,8 @@ pub(crate) struct Book {
     options: Worksheet,
 }
 
-/// Builds the workbook; `extra` read-only headers are appended after the template
-/// columns.
+/// Builds the workbook: the template columns, then 更多知识产权 (always; IP items
+/// beyond the third, read back by imports), then the `extra` read-only headers.
 pub(crate) fn book(labels: &Labels, extra: &[&str]) -> Result<Book, XlsxError> {
     let mut workbook = Workbook::new();
     workbook.define_name(VERSION_NAME, &format!("=\"{TEMPLATE_MARKER}\""))?;
@@ -98,8 +98,12 @@ pub(crate) fn book(labels: &Labels, extra: &[&str]) -> Result<Book, XlsxError> {
         }
         data.add_data_validation(1, c, LAST_ROW, c, &validation(col, labels)?)?;
     }
+    let more = MORE_IP as u16;
+    data.write_string_with_format(0, more, MORE_IP_HEADER, &optional)?;
+    data.set_column_width(more, 40.0)?;
+    data.set_column_format(more, &text)?;
     for (j, h) in extra.iter().enumerate() {
-        let c = (COLUMNS.len() + j) as u16;
+        let c = (MORE_IP + 1 + j) as u16;
         data.write_string_with_format(0, c, *h, &extra_format)?;
         data.set_column_width(c, 18.0)?;
     }
@@ -232,7 +236,7 @@ fn write_instructions(
         "1. 在“成果信息”工作表中填写，第 1 行为表头，请勿修改、删除或调换表头；从第 2 行起每行填写一项成果，空行会被跳过。",
         "2. 标红的列提交时必填；带下拉箭头的列请从列表中选择，也可以填写代码（如技术领域填 1.5）。是/否列可填“是”“否”，也可填 Y/N、1/0。",
         "3. 单元格中请填写数值或文字，不要使用公式（含公式的单元格会被拒绝，请“选择性粘贴—数值”）。",
-        "4. 专利号填写申请号（如 201710601862.3，可带 ZL 或 CN 前缀）或公开（公告）号（如 CN112345678A），系统会校验校验位。每行最多填写 3 项知识产权，更多的请在系统中补充。",
+        "4. 专利号填写申请号（如 201710601862.3，可带 ZL 或 CN 前缀）或公开（公告）号（如 CN112345678A），系统会校验校验位。前 3 项知识产权填在对应的列中；更多的填在最后的“更多知识产权”列，每项一行（单元格内按 Alt+Enter 换行），格式为“类型｜名称｜号码｜状态”，如“软件著作权｜数据分析软件｜2020SR000004｜已登记”，每项成果最多 20 项知识产权。",
         "5. 意向合作方式可填多种，用顿号（、）或分号（；）分隔，如“技术许可、合作开发”。关键词用顿号、逗号或分号分隔。",
         "6. 字数按字符计算（一个汉字、字母或数字都算一个字符）。单个文件不超过 50 MB、100,000 行；另存为 CSV 时请选择“CSV UTF-8（逗号分隔）”。",
     ];
@@ -270,7 +274,7 @@ fn write_instructions(
             r,
             0,
             format!(
-                "导出文件在最后附加只读列（{}），仅供查看，导入时忽略。",
+                "导出文件在最后附加只读列（{}，灰色表头），仅供查看，导入时忽略。",
                 extra.join("、")
             ),
         )?;

@@ -196,3 +196,58 @@ fn short_rows_and_stray_quotes_do_not_panic() {
             .any(|p| p.row == 2 && p.code == "field_required")
     );
 }
+
+/// A file whose rows carry a 更多知识产权 cell after the template's columns.
+fn file_with_more_ip(rows: &[(Vec<(&str, &str)>, &str)]) -> String {
+    let mut s = format!("{},更多知识产权", header());
+    for (cells, more) in rows {
+        s.push_str("\r\n");
+        s.push_str(&line(cells));
+        s.push_str(&format!(",\"{}\"", more.replace('"', "\"\"")));
+    }
+    s
+}
+
+#[test]
+fn ip_items_beyond_the_third_come_from_their_own_column() {
+    let mut first = good("四项知识产权的成果");
+    first.extend([
+        ("知识产权（一）类型", "发明专利"),
+        ("知识产权（一）名称", "一种图像识别方法"),
+        ("知识产权（一）号码", "201710601862.3"),
+        ("知识产权（一）状态", "已授权"),
+    ]);
+    let more = "软件著作权｜图像标注软件｜2020SR000004｜已登记\n软件著作权 | 模型训练平台 | 2020SR000005 | 已登记";
+    let b = parse_csv(
+        file_with_more_ip(&[(first.clone(), more)]).as_bytes(),
+        &vocab(),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(b.is_clean(), "{:#?}", b.problems);
+    let ip = &b.rows[0].valid().unwrap().ip;
+    let titles: Vec<&str> = ip.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["一种图像识别方法", "图像标注软件", "模型训练平台"]);
+
+    // A bad patent number and an unknown state in that column are reported there.
+    let bad = "发明专利｜另一种方法｜201710601862.4｜已授权\n软件著作权｜某软件｜2020SR1｜审查中";
+    let b = parse_csv(
+        file_with_more_ip(&[(first, bad)]).as_bytes(),
+        &vocab(),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(b.valid_rows().count(), 0);
+    assert!(
+        b.problems.iter().all(|p| p.header == "更多知识产权"),
+        "{:#?}",
+        b.problems
+    );
+    assert!(b.problems.iter().any(|p| p.message.contains("状态")));
+    assert!(
+        b.problems.iter().any(|p| p.code.starts_with("patent_")),
+        "{:#?}",
+        b.problems
+    );
+    assert_eq!(b.problems[0].column, ztc_exchange::letter(COLUMNS.len()));
+}
