@@ -50,7 +50,19 @@ pub async fn decide(
         experts,
     } = d;
     let mut tx = store.pool().begin().await?;
-    let moved = set_status_in(&mut tx, ctx, a, to, note).await?;
+    // Adding experts to an evaluation (after a recusal, or for a wide spread) keeps
+    // the state; every other decision moves it.
+    let moved = if decision == "add_experts" {
+        if a.status != Status::InEvaluation || to != a.status || experts.is_empty() {
+            return Err(StoreError::Conflict {
+                code: "achievement_status_invalid",
+                message: "当前状态不能进行这一操作",
+            });
+        }
+        a.clone()
+    } else {
+        set_status_in(&mut tx, ctx, a, to, note).await?
+    };
     let delimited = if reasons.is_empty() {
         String::new()
     } else {

@@ -131,6 +131,7 @@ pub struct Panel {
     pub error: String,
     pub can_take: bool,
     pub can_accept: bool,
+    pub can_add_experts: bool,
     pub can_return: bool,
     pub can_publish: bool,
     pub can_archive: bool,
@@ -168,13 +169,18 @@ pub async fn panel(
             note: r.note.unwrap_or_default(),
         })
         .collect();
-    let experts = if a.status == Status::UnderReview {
-        eligible_experts(state, a).await?
+    let assigned_ids = review::assigned_experts(&state.store, &a.id).await?;
+    // Before evaluation: whom to send it to; during it: whom else to add.
+    let experts = if matches!(a.status, Status::UnderReview | Status::InEvaluation) {
+        eligible_experts(state, a)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| !assigned_ids.iter().any(|(x, _, _)| x == id))
+            .collect()
     } else {
         Vec::new()
     };
-    let assigned = review::assigned_experts(&state.store, &a.id)
-        .await?
+    let assigned = assigned_ids
         .into_iter()
         .map(|(_, n, done)| (n, done))
         .collect();
@@ -245,6 +251,7 @@ pub async fn panel(
         },
         can_take: s == Status::Submitted,
         can_accept: s == Status::UnderReview,
+        can_add_experts: s == Status::InEvaluation,
         can_return: matches!(
             s,
             Status::Submitted | Status::UnderReview | Status::InEvaluation
@@ -336,7 +343,7 @@ pub async fn decide(
     let mut experts = Vec::new();
     let to = match input.decision.as_str() {
         "take" => Status::UnderReview,
-        "accept" => {
+        "accept" | "add_experts" => {
             let eligible = eligible_experts(&state, &a).await?;
             for e in input
                 .experts
@@ -351,7 +358,14 @@ pub async fn decide(
                     experts.push(e.to_owned());
                 }
             }
-            if experts.len() < evaluation::MIN_EVALUATIONS {
+            if input.decision == "add_experts" {
+                if a.status != Status::InEvaluation {
+                    return back("achievement_status_invalid");
+                }
+                if experts.is_empty() {
+                    return back("expert_required");
+                }
+            } else if experts.len() < evaluation::MIN_EVALUATIONS {
                 return back("experts_required");
             }
             Status::InEvaluation

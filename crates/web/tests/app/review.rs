@@ -386,3 +386,137 @@ async fn returned_submissions_show_the_holder_what_to_fix() {
             .contains("review_error=achievement_status_invalid")
     );
 }
+
+/// A new outside expert (created by the Torch Center), signed in with a password of
+/// their own.
+async fn new_expert(app: &TestApp, username: &str, name: &str) -> (String, Client) {
+    let mut torch = app.login("torch").await;
+    let org = app.member("torch").await.user.org_id;
+    let f = [
+        ("org_id", org.as_str()),
+        ("role", "expert"),
+        ("username", username),
+        ("display_name", name),
+        ("password", "initial-pass-123"),
+    ];
+    assert_eq!(
+        torch.post("/admin/users", &f).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut c = app.client();
+    c.login(username, "initial-pass-123").await;
+    c.post(
+        "/me/password",
+        &[
+            ("current", "initial-pass-123"),
+            ("password", "own-expert-pass-9"),
+            ("confirm", "own-expert-pass-9"),
+        ],
+    )
+    .await;
+    (app.member(username).await.user.id, c)
+}
+
+#[tokio::test]
+async fn a_recused_expert_is_replaced_during_evaluation() {
+    let app = TestApp::new().await;
+    let mut holder = app.login("holder").await;
+    let id = submitted(&mut holder, "晶圆缺陷检测系统").await;
+    let mut agency = app.login("agency").await;
+    // Experts cannot be added before the evaluation starts.
+    let e1 = app.member("expert2").await.user.id;
+    decide(&mut agency, &id, &[("decision", "take")]).await;
+    assert!(
+        decide(
+            &mut agency,
+            &id,
+            &[("decision", "add_experts"), ("experts", &e1)]
+        )
+        .await
+        .contains("achievement_status_invalid")
+    );
+    let (e2, mut x2) = new_expert(&app, "expert3", "钱程 研究员").await;
+    let (e3, mut x3) = new_expert(&app, "expert4", "孙立 教授").await;
+    decide(
+        &mut agency,
+        &id,
+        &[("decision", "accept"), ("experts", &e1), ("experts", &e2)],
+    )
+    .await;
+
+    // expert3 recuses: one valid evaluation at most, so it cannot be published.
+    let recuse = x2
+        .post(
+            &format!("/evaluations/{id}"),
+            &[
+                ("conflict", "on"),
+                ("conflict_note", "曾与该团队合作发表论文"),
+            ],
+        )
+        .await;
+    assert_eq!(recuse.status, StatusCode::SEE_OTHER, "{}", recuse.body);
+    let mut x1 = app.login("expert2").await;
+    x1.post(&format!("/evaluations/{id}"), &score("recommend"))
+        .await;
+    assert!(
+        decide(&mut agency, &id, &[("decision", "publish")])
+            .await
+            .contains("not_publishable")
+    );
+
+    // The panel offers only experts not yet assigned; one is added.
+    let page = agency.get(&format!("/achievements/{id}")).await;
+    let form = page
+        .body
+        .split("data-testid=\"add-experts\"")
+        .nth(1)
+        .expect("the add-experts form")
+        .split("</form>")
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(form.contains("孙立 教授"), "{form}");
+    assert!(!form.contains("钱程 研究员") && !form.contains(&e1));
+    assert!(
+        decide(&mut agency, &id, &[("decision", "add_experts")])
+            .await
+            .contains("expert_required")
+    );
+    assert!(
+        decide(
+            &mut agency,
+            &id,
+            &[("decision", "add_experts"), ("experts", &e3)]
+        )
+        .await
+        .ends_with("#review")
+    );
+    let a = achievements::get(&app.db.store, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.status, Status::InEvaluation, "still in evaluation");
+    assert!(
+        x3.get("/evaluations")
+            .await
+            .body
+            .contains("晶圆缺陷检测系统")
+    );
+    assert_eq!(
+        x3.post(&format!("/evaluations/{id}"), &score("recommend"))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    decide(&mut agency, &id, &[("decision", "publish")]).await;
+    let a = achievements::get(&app.db.store, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.status, Status::Published);
+    let history = agency.get(&format!("/achievements/{id}")).await.body;
+    assert!(
+        history.contains("增派专家"),
+        "the decision is in the history"
+    );
+}
