@@ -166,6 +166,13 @@ const USERS: &[DemoUser] = &[
         status: AccountStatus::Active,
     },
     DemoUser {
+        username: "expert3",
+        name: "孙立 高级工程师",
+        role: Role::Expert,
+        org: "agency",
+        status: AccountStatus::Active,
+    },
+    DemoUser {
         username: "holder",
         name: "张伟 研究员",
         role: Role::Holder,

@@ -132,7 +132,7 @@ async fn from_submission_through_experts_into_the_library() {
         let f = [
             ("org_id", org.as_str()),
             ("role", "expert"),
-            ("username", "expert3"),
+            ("username", "expert9"),
             ("display_name", "钱程 研究员"),
             ("password", "initial-pass-123"),
         ];
@@ -140,7 +140,7 @@ async fn from_submission_through_experts_into_the_library() {
             torch.post("/admin/users", &f).await.status,
             StatusCode::SEE_OTHER
         );
-        let e2 = app.member("expert3").await.user.id;
+        let e2 = app.member("expert9").await.user.id;
         decide(
             &mut agency,
             &id,
@@ -190,7 +190,7 @@ async fn from_submission_through_experts_into_the_library() {
         // The other expert recuses, then (after the review) a fresh one would be needed;
         // here they evaluate instead.
         let mut x2 = app.client();
-        x2.login("expert3", "initial-pass-123").await;
+        x2.login("expert9", "initial-pass-123").await;
         x2.post(
             "/me/password",
             &[
@@ -435,8 +435,8 @@ async fn a_recused_expert_is_replaced_during_evaluation() {
         .await
         .contains("achievement_status_invalid")
     );
-    let (e2, mut x2) = new_expert(&app, "expert3", "钱程 研究员").await;
-    let (e3, mut x3) = new_expert(&app, "expert4", "孙立 教授").await;
+    let (e2, mut x2) = new_expert(&app, "expert9", "钱程 研究员").await;
+    let (e3, mut x3) = new_expert(&app, "expert8", "孙立 教授").await;
     decide(
         &mut agency,
         &id,
