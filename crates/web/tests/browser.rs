@@ -519,3 +519,239 @@ async fn phone_width_has_no_horizontal_overflow() {
     })
     .await;
 }
+
+impl Browser {
+    /// Types `text` into the field with id `id` (after clearing it).
+    async fn fill(&self, id: &str, text: &str) -> Result<()> {
+        let el = self.wait_for(&format!("#{id}")).await?;
+        el.clear().await?;
+        el.send_keys(text)
+            .await
+            .with_context(|| format!("typing into #{id}"))
+    }
+
+    async fn select(&self, id: &str, value: &str) -> Result<()> {
+        self.wait_for(&format!("select#{id}"))
+            .await?
+            .select_by_value(value)
+            .await
+            .with_context(|| format!("choosing {value} in #{id}"))
+    }
+
+    async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking `{css}`"))
+    }
+
+    /// Ticks the checkbox or radio whose label contains `label` inside `scope`.
+    async fn tick(&self, scope: &str, label: &str) -> Result<()> {
+        for l in self
+            .client
+            .find_all(Locator::Css(&format!("{scope} label.check")))
+            .await?
+        {
+            if l.text().await?.contains(label) {
+                return l
+                    .find(Locator::Css("input"))
+                    .await?
+                    .click()
+                    .await
+                    .with_context(|| format!("ticking {label:?}"));
+            }
+        }
+        bail!("no choice labelled {label:?} in `{scope}`")
+    }
+
+    /// Waits until the page at `path` has loaded (after a form post and redirect).
+    async fn wait_path(&self, want: impl Fn(&str) -> bool) -> Result<String> {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let path = self.path().await?;
+            if want(&path) {
+                return Ok(path);
+            }
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "still on {path} after {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Opens the link whose text is `text` inside `scope`.
+    async fn follow(&self, scope: &str, text: &str) -> Result<()> {
+        self.wait_for(scope).await?;
+        for a in self
+            .client
+            .find_all(Locator::Css(&format!("{scope} a")))
+            .await?
+        {
+            if a.text().await?.trim() == text {
+                return a
+                    .click()
+                    .await
+                    .with_context(|| format!("following {text:?}"));
+            }
+        }
+        bail!("no link {text:?} in `{scope}`")
+    }
+}
+
+/// One evaluation through the form, as an expert.
+async fn evaluate_in_browser(base: &str, expert: &str, title: &str) {
+    with_browser(base, async |b: &Browser| {
+        b.login(expert).await?;
+        b.open("/evaluations").await?;
+        b.follow("main table", title).await?;
+        for (dim, score) in [
+            ("leadership", "8"),
+            ("feasibility", "7"),
+            ("prospects", "8"),
+            ("ip", "7"),
+            ("team", "8"),
+        ] {
+            b.fill(dim, score).await?;
+        }
+        b.select("trl", "6").await?;
+        b.click("input[name=recommendation][value=recommend]")
+            .await?;
+        b.fill("comment", "技术路线清晰，中试数据可信，建议入库。")
+            .await?;
+        b.click("main form button[type=submit]").await?;
+        b.wait_path(|p| p == "/evaluations").await?;
+        let notice = b.text(".success").await?;
+        ensure!(notice.contains("评价已提交"), "{expert}: notice {notice:?}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_holder_submits_and_the_achievement_goes_through_review_into_the_library() {
+    let Some(base) = base_url("a_holder_submits_and_the_achievement_goes_through_review") else {
+        return;
+    };
+    // Unique per run, so the journey can run again against the same server.
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() % 1_000_000)
+        .unwrap_or_default();
+    let title = format!("柔性钙钛矿太阳能电池封装工艺{stamp}");
+
+    // The holder saves a draft, is told what is missing, completes it and submits.
+    let mut id = String::new();
+    with_browser(&base, async |b: &Browser| {
+        b.login("holder").await?;
+        b.open("/achievements/new").await?;
+        b.fill("title", &title).await?;
+        b.click("button[name=action][value=save]").await?;
+        let path = b.wait_path(|p| p.ends_with("/edit")).await?;
+        let notice = b.text("[data-testid=notice]").await?;
+        ensure!(notice.contains("草稿已保存"), "draft notice {notice:?}");
+
+        b.fill("summary", "一种柔性钙钛矿电池的封装工艺，水氧阻隔性能好。")
+            .await?;
+        b.click("button[name=action][value=submit]").await?;
+        let errors = b.text("[data-testid=form-error]").await?;
+        ensure!(errors.contains("请"), "submission errors {errors:?}");
+        let beside = b.client.find_all(Locator::Css(".field-error")).await?.len();
+        ensure!(beside >= 5, "only {beside} messages beside the fields");
+        let kept = b.wait_for("#summary").await?.prop("value").await?;
+        ensure!(
+            kept.as_deref().is_some_and(|v| v.contains("柔性钙钛矿")),
+            "the typed summary was lost: {kept:?}"
+        );
+
+        b.select("subfield", "6.3").await?;
+        b.fill("technical", "原子层沉积氧化铝与柔性阻隔膜复合封装。")
+            .await?;
+        b.fill("advantages", "水汽透过率较传统封装降低两个数量级。")
+            .await?;
+        b.select("tech_level", "domestic_leading").await?;
+        b.select("trl", "6").await?;
+        b.select("stage", "pilot").await?;
+        b.tick("fieldset", "技术许可").await?;
+        b.fill("market_path", "与组件厂商合作建设中试线。").await?;
+        b.fill("applications", "建筑光伏一体化、可穿戴设备。")
+            .await?;
+        b.select("source", "self_developed").await?;
+        b.fill("contact_name", "张伟").await?;
+        b.fill("contact_phone", "020-88886666").await?;
+        b.click("input[name=willing_to_present][value=yes]").await?;
+        b.click("input[name=independent_ip]").await?;
+        b.click("input[name=no_dispute]").await?;
+        b.click("button[name=action][value=submit]").await?;
+        let done = b
+            .wait_path(|p| p.starts_with("/achievements/") && !p.ends_with("/edit"))
+            .await?;
+        ensure!(
+            done == path.trim_end_matches("/edit"),
+            "submitted page {done}, draft was {path}"
+        );
+        let state = b.text("[data-testid=achievement] .eyebrow").await?;
+        ensure!(
+            state.contains("待审核"),
+            "status after submitting: {state:?}"
+        );
+        id = done.trim_start_matches("/achievements/").to_owned();
+        Ok(())
+    })
+    .await;
+
+    // The region's agency takes it and sends it to two outside experts.
+    with_browser(&base, async |b: &Browser| {
+        b.login("agency").await?;
+        b.open("/review").await?;
+        b.follow("main table", &title).await?;
+        b.click("button[name=decision][value=take]").await?;
+        b.wait_for("[data-testid=review] button[name=decision][value=accept]")
+            .await?;
+        let offered = b.text("[data-testid=review]").await?;
+        ensure!(
+            !offered.contains("李华 教授"),
+            "the expert of the holder's own university is offered"
+        );
+        b.tick("[data-testid=review]", "赵敏 研究员").await?;
+        b.tick("[data-testid=review]", "孙立 高级工程师").await?;
+        b.click("button[name=decision][value=accept]").await?;
+        b.wait_for("[data-testid=add-experts], [data-testid=verdict]")
+            .await?;
+        let state = b.text("[data-testid=achievement] .eyebrow").await?;
+        ensure!(
+            state.contains("专家评价中"),
+            "status after accepting: {state:?}"
+        );
+        Ok(())
+    })
+    .await;
+
+    evaluate_in_browser(&base, "expert2", &title).await;
+    evaluate_in_browser(&base, "expert3", &title).await;
+
+    // The evaluation supports publication; the agency publishes; everyone sees it.
+    with_browser(&base, async |b: &Browser| {
+        b.login("agency").await?;
+        b.open(&format!("/achievements/{id}")).await?;
+        let verdict = b.text("[data-testid=verdict]").await?;
+        ensure!(
+            verdict.contains("符合入库条件"),
+            "verdict before publishing: {verdict:?}"
+        );
+        b.click("button[name=decision][value=publish]").await?;
+        b.wait_for("button[name=decision][value=archive]").await?;
+        Ok(())
+    })
+    .await;
+    with_browser(&base, async |b: &Browser| {
+        b.open(&format!("/achievements?q={title}")).await?;
+        b.follow("main", &title).await?;
+        let page = b.text("[data-testid=achievement]").await?;
+        ensure!(page.contains("柔性钙钛矿"), "public page: {page:?}");
+        b.wait_for("[data-testid=protected-hidden]").await?;
+        Ok(())
+    })
+    .await;
+}
