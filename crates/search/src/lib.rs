@@ -1,0 +1,85 @@
+//! Chinese full-text search over achievements and technology demands
+//! (tantivy 0.27 + jieba-rs 0.11; nothing project-internal).
+//!
+//! # Use
+//!
+//! ```no_run
+//! # fn main() -> Result<(), ztc_search::SearchError> {
+//! use ztc_search::{Index, Query, Scope, SearchDoc};
+//! let index = Index::open_with_terms(std::path::Path::new("data/search"), &["钙钛矿叠层".into()])?;
+//! index.upsert(&[SearchDoc { id: "a1".into(), title: "固态锂电池电解质".into(),
+//!     published: true, status: "published".into(), ..Default::default() }])?;
+//! index.commit(Some("outbox:42"))?;          // the cursor travels with the commit
+//! let found = index.search(&Query { text: "锂电池".into(), scope: Scope::Public, ..Query::default() })?;
+//! assert_eq!(found.hits[0].id, "a1");
+//! # Ok(()) }
+//! ```
+//!
+//! # API
+//!
+//! - Opening: [`Index::open`] / [`Index::open_with_terms`] / [`Index::open_with`]
+//!   (a folder, memory-mapped, created when missing) and [`Index::in_ram`].
+//!   The jieba dictionary is jieba's built-in one plus `data/terms.txt` plus
+//!   the administrators' terms; [`Index::add_terms`] extends it at run time
+//!   for indexing and queries alike (documents indexed before keep their old
+//!   segmentation until reindexed; search-mode queries still reach them).
+//! - Writing: [`Index::upsert`] (replace by id; idempotent), [`Index::delete`],
+//!   [`Index::clear`], then [`Index::commit`]`(cursor)`, which stores an
+//!   opaque cursor atomically with the data; [`Index::cursor`] reads it back.
+//!   An outbox follower applies events, commits with the last event id, and
+//!   after a crash resumes from [`Index::cursor`]: whatever was not committed
+//!   is applied again, which is harmless because upserts are idempotent.
+//!   [`Index::doc_count`] counts committed documents.
+//! - Reading: [`Index::search`] with a [`Query`] (text, [`Scope`], [`Filters`],
+//!   [`Sort`], page, per-page) gives [`Results`]: total, pages, [`Hit`]s with
+//!   HTML-escaped `title_html`/`snippet_html` where matches are wrapped in
+//!   `<mark>`, and [`Facets`] counted over every matching document with the
+//!   filters applied (drill-down by narrowing). [`Index::suggest`] completes
+//!   a prefix from titles and keywords of published documents;
+//!   [`Index::more_like_this`] lists related documents, never the document
+//!   itself.
+//!
+//! # Scopes
+//!
+//! [`Scope::Public`] sees published documents and matches only the public
+//! text (title, keywords, summary, applications, holder organisation);
+//! [`Scope::Protected`] also matches the technical text of published
+//! documents; [`Scope::Admin`] sees every status and gets the status facet.
+//!
+//! # Queries never fail on user input
+//!
+//! The text is not parsed as tantivy query syntax. It is cleaned (control
+//! characters removed, cut to 200 characters, at most 16 whitespace chunks
+//! and 64 distinct words), segmented with the index's own dictionary in jieba
+//! search mode (so 锂电池 also asks for 电池), lower-cased, and every word is
+//! searched in every text field of the scope with weights title ×3,
+//! keywords ×2, the rest ×1 (BM25 summed over fields), plus a bonus when a
+//! whitespace-separated chunk equals a whole keyword. A query with no word
+//! (empty, only punctuation or emoji) lists the documents in scope newest
+//! first. Pages past the end give no hits with the right total and page
+//! count; `per_page` is clamped to 1..=100 and paging stops at 10,000 results.
+//!
+//! # Quality
+//!
+//! [`eval`] loads the CSL sample and measures MRR@10/Recall@10
+//! (`tests/quality.rs` compares with SQLite FTS5 peers;
+//! `examples/bench.rs` measures speed and size, run by `bench/search`).
+
+mod collect;
+mod doc;
+mod error;
+pub mod eval;
+mod index;
+mod query;
+mod related;
+mod schema;
+mod search;
+mod suggest;
+mod tokenizer;
+
+pub use doc::{Kind, SearchDoc};
+pub use error::{Result, SearchError};
+pub use index::{Index, Options};
+pub use query::{Filters, MAX_CHUNKS, MAX_QUERY_CHARS, MAX_TOKENS, Query, Scope, Sort, Weights};
+pub use search::{Facets, Hit, MAX_WINDOW, Results, escape_html};
+pub use tokenizer::{STARTER_TERMS, Segmenter, normalize_token, starter_terms};

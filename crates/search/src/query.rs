@@ -1,0 +1,362 @@
+//! What a search asks for, and how it becomes a tantivy query.
+//!
+//! User text never reaches tantivy's query-syntax parser: it is cleaned
+//! (control characters dropped, at most [`MAX_QUERY_CHARS`] characters),
+//! split on whitespace into chunks, segmented with the index's own jieba
+//! dictionary (at most [`MAX_TOKENS`] distinct words) and turned into a
+//! disjunction of boosted term queries, one per word and text field, plus a
+//! bonus for a chunk that equals a whole keyword. Syntax characters are
+//! therefore plain text (and dropped as punctuation).
+
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery,
+    Query as TQuery, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use crate::doc::Kind;
+use crate::schema::{Fields, exact_key};
+use crate::tokenizer::Segmenter;
+
+/// Longest query text considered, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most distinct words used from one query.
+pub const MAX_TOKENS: usize = 64;
+/// Most whitespace-separated chunks used from one query.
+pub const MAX_CHUNKS: usize = 16;
+
+/// Who is searching, which decides the documents and text fields searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Published documents; public text (title, keywords, summary,
+    /// applications, holder organisation).
+    #[default]
+    Public,
+    /// Published documents; the public text and the protected technical text.
+    Protected,
+    /// Every document in any status; all text; the status facet is filled.
+    Admin,
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first (ties: newest first). An empty query lists newest first.
+    #[default]
+    Relevance,
+    /// Newest `created_at` first.
+    Newest,
+    /// Highest readiness level first (ties: best match).
+    Trl,
+}
+
+/// Exact-match filters; empty/`None` means no filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub kind: Option<Kind>,
+    pub field: Option<String>,
+    pub subfield: Option<String>,
+    pub region: Option<String>,
+    /// Readiness level at least this.
+    pub trl_min: Option<u8>,
+    /// Readiness level exactly this.
+    pub trl: Option<u8>,
+    pub cooperation_mode: Option<String>,
+    pub ip_type: Option<String>,
+    /// Lifecycle status (meaningful in the admin scope; the other scopes only
+    /// hold published documents).
+    pub status: Option<String>,
+}
+
+/// One search request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub text: String,
+    pub scope: Scope,
+    pub filters: Filters,
+    pub sort: Sort,
+    /// 1-based; 0 reads as 1.
+    pub page: u32,
+    /// Clamped to 1..=100.
+    pub per_page: u32,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query {
+            text: String::new(),
+            scope: Scope::Public,
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 20,
+        }
+    }
+}
+
+impl Query {
+    /// A public relevance query for `text`, first page of 20.
+    pub fn text(text: &str) -> Query {
+        Query {
+            text: text.to_string(),
+            ..Query::default()
+        }
+    }
+}
+
+/// Field weights used for ranking.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    pub title: f32,
+    pub keywords: f32,
+    pub summary: f32,
+    pub applications: f32,
+    pub holder_org: f32,
+    pub technical: f32,
+    /// A whitespace-separated chunk of the query equal to a whole keyword.
+    pub keyword_exact: f32,
+    /// Two adjacent query words found next to each other (title, keywords,
+    /// summary); 0 turns phrase matching off.
+    pub phrase: f32,
+    /// Segment the query in jieba search mode (words and their parts) rather
+    /// than default mode (words only). Documents are always indexed in
+    /// search mode.
+    pub query_search_mode: bool,
+    /// How much the shorter words inside a query word add to the best of
+    /// them (0: only the best counts; 1: all add up, as plain search mode).
+    pub part_tie: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            title: 3.0,
+            keywords: 2.0,
+            summary: 1.0,
+            applications: 1.0,
+            holder_org: 1.0,
+            technical: 1.0,
+            keyword_exact: 2.0,
+            phrase: 0.0,
+            query_search_mode: true,
+            part_tie: 0.2,
+        }
+    }
+}
+
+/// Query text cleaned: control characters removed, cut to [`MAX_QUERY_CHARS`].
+pub fn clean_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .take(MAX_QUERY_CHARS)
+        .collect()
+}
+
+/// Most adjacent word pairs used for phrase matching.
+pub const MAX_PAIRS: usize = 24;
+
+/// The analysed query: whole chunks; word groups (a word of the default
+/// segmentation followed by the shorter dictionary words inside it, which
+/// search mode adds); every distinct word; adjacent word pairs with their
+/// distance in characters.
+#[derive(Debug, Clone, Default)]
+pub struct Analyzed {
+    pub chunks: Vec<String>,
+    pub groups: Vec<Vec<String>>,
+    pub words: Vec<String>,
+    pub pairs: Vec<(String, usize, String)>,
+}
+
+impl Analyzed {
+    pub fn new(seg: &Segmenter, text: &str, search_mode: bool, with_pairs: bool) -> Analyzed {
+        let cleaned = clean_text(text);
+        let mut out = Analyzed::default();
+        for chunk in cleaned.split_whitespace().take(MAX_CHUNKS) {
+            let key = exact_key(chunk);
+            if !key.is_empty() && !out.chunks.contains(&key) {
+                out.chunks.push(key);
+            }
+            let plain = seg.tokens(chunk, false);
+            let parts = if search_mode {
+                seg.tokens(chunk, true)
+            } else {
+                Vec::new()
+            };
+            for whole in &plain {
+                if out.words.len() >= MAX_TOKENS {
+                    break;
+                }
+                if out.groups.iter().any(|g| g.first() == Some(&whole.text)) {
+                    continue;
+                }
+                let mut group = vec![whole.text.clone()];
+                for p in &parts {
+                    let inside = p.offset_from >= whole.offset_from
+                        && p.offset_to <= whole.offset_to
+                        && p.offset_to - p.offset_from < whole.offset_to - whole.offset_from;
+                    if inside && !group.contains(&p.text) {
+                        group.push(p.text.clone());
+                    }
+                }
+                for w in &group {
+                    if !out.words.contains(w) {
+                        out.words.push(w.clone());
+                    }
+                }
+                out.groups.push(group);
+            }
+            if with_pairs {
+                for w in plain.windows(2) {
+                    if out.pairs.len() >= MAX_PAIRS {
+                        break;
+                    }
+                    let gap = w[1].position.saturating_sub(w[0].position);
+                    let pair = (w[0].text.clone(), gap, w[1].text.clone());
+                    if gap > 0 && !out.pairs.contains(&pair) {
+                        out.pairs.push(pair);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// Text fields searched in a scope, with their weights.
+pub fn text_fields(f: &Fields, scope: Scope, w: &Weights) -> Vec<(Field, f32)> {
+    let mut v = vec![
+        (f.title, w.title),
+        (f.keywords, w.keywords),
+        (f.summary, w.summary),
+        (f.applications, w.applications),
+        (f.holder_org, w.holder_org),
+    ];
+    if scope != Scope::Public {
+        v.push((f.technical, w.technical));
+    }
+    v
+}
+
+fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn TQuery> {
+    let q = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    if (boost - 1.0).abs() < f32::EPSILON {
+        Box::new(q)
+    } else {
+        Box::new(BoostQuery::new(Box::new(q), boost))
+    }
+}
+
+/// The scoring part: one SHOULD clause per word and field, plus exact keywords.
+pub fn text_query(a: &Analyzed, fields: &[(Field, f32)], f: &Fields, w: &Weights) -> BooleanQuery {
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    for group in &a.groups {
+        for &(field, boost) in fields {
+            let q = match group.as_slice() {
+                [word] => term_query(field, word, boost),
+                _ => {
+                    let parts = group
+                        .iter()
+                        .map(|word| term_query(field, word, 1.0))
+                        .collect();
+                    let max = DisjunctionMaxQuery::with_tie_breaker(parts, w.part_tie);
+                    Box::new(BoostQuery::new(Box::new(max), boost))
+                }
+            };
+            clauses.push((Occur::Should, q));
+        }
+    }
+    if w.keyword_exact > 0.0 {
+        for chunk in &a.chunks {
+            clauses.push((
+                Occur::Should,
+                term_query(f.keyword_exact, chunk, w.keyword_exact),
+            ));
+        }
+    }
+    if w.phrase > 0.0 {
+        for (first, gap, second) in &a.pairs {
+            for field in [f.title, f.keywords, f.summary] {
+                let q = PhraseQuery::new_with_offset(vec![
+                    (0, Term::from_field_text(field, first)),
+                    (*gap, Term::from_field_text(field, second)),
+                ]);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), w.phrase)),
+                ));
+            }
+        }
+    }
+    BooleanQuery::new(clauses)
+}
+
+fn exact(field: Field, value: &str) -> Box<dyn TQuery> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// Non-scoring clauses for the scope and the filters.
+pub fn filter_clauses(f: &Fields, scope: Scope, filters: &Filters) -> Vec<Box<dyn TQuery>> {
+    let mut v: Vec<Box<dyn TQuery>> = Vec::new();
+    if scope != Scope::Admin {
+        v.push(Box::new(TermQuery::new(
+            Term::from_field_u64(f.published, 1),
+            IndexRecordOption::Basic,
+        )));
+    }
+    if let Some(k) = filters.kind {
+        v.push(exact(f.kind, k.code()));
+    }
+    let codes = [
+        (f.field, &filters.field),
+        (f.subfield, &filters.subfield),
+        (f.region, &filters.region),
+        (f.cooperation, &filters.cooperation_mode),
+        (f.ip_type, &filters.ip_type),
+        (f.status, &filters.status),
+    ];
+    for (field, value) in codes {
+        if let Some(value) = value {
+            v.push(exact(field, value));
+        }
+    }
+    if let Some(t) = filters.trl {
+        v.push(Box::new(TermQuery::new(
+            Term::from_field_u64(f.trl, u64::from(t)),
+            IndexRecordOption::Basic,
+        )));
+    }
+    if let Some(t) = filters.trl_min {
+        v.push(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_u64(f.trl, u64::from(t))),
+            Bound::Unbounded,
+        )));
+    }
+    v
+}
+
+/// The whole query: the text part (or everything) restricted by the filters.
+pub fn combine(text: Option<BooleanQuery>, filters: Vec<Box<dyn TQuery>>) -> Box<dyn TQuery> {
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    match text {
+        Some(t) => clauses.push((Occur::Must, Box::new(t))),
+        None => clauses.push((Occur::Must, Box::new(AllQuery))),
+    }
+    for q in filters {
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}

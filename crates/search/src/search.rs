@@ -1,0 +1,307 @@
+//! Running a [`Query`]: results, facets, highlighted hits.
+
+use std::collections::BTreeMap;
+
+use tantivy::schema::Field;
+use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
+
+use crate::collect::{Collected, FACET_FIELDS, Ranked, SearchCollector};
+use crate::doc::Kind;
+use crate::error::Result;
+use crate::index::Index;
+use crate::query::{self, Analyzed, Query, Scope, Sort, Weights};
+use crate::schema::ZH;
+
+/// Deepest result reachable by paging (offset + page size).
+pub const MAX_WINDOW: u64 = 10_000;
+/// Longest summary snippet, in bytes (tantivy counts bytes: about 60 Chinese characters).
+pub const SNIPPET_BYTES: usize = 180;
+/// Characters of the summary shown when nothing in it matched.
+pub const SNIPPET_CHARS: usize = 60;
+
+/// One search answer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Results {
+    /// Documents matching in scope.
+    pub total: u64,
+    /// The page returned (after clamping 0 to 1).
+    pub page: u32,
+    pub per_page: u32,
+    /// Pages that can be requested: `ceil(total / per_page)`, capped so that
+    /// no page goes past [`MAX_WINDOW`] results.
+    pub pages: u32,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}
+
+/// A matching document, ready to show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    pub kind: Kind,
+    pub score: f32,
+    pub title: String,
+    /// HTML: the title escaped, matches in `<mark>`.
+    pub title_html: String,
+    /// HTML: a passage of the summary (or, in wider scopes, of the technical
+    /// text when only it matched) escaped, matches in `<mark>`.
+    pub snippet_html: String,
+    pub keywords: Vec<String>,
+    pub holder_org: String,
+    pub field: String,
+    pub subfield: String,
+    pub region: String,
+    pub trl: u8,
+    pub status: String,
+    pub published: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Counts over the whole matching set (filters applied), most frequent first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub field: Vec<(String, u64)>,
+    pub subfield: Vec<(String, u64)>,
+    pub region: Vec<(String, u64)>,
+    /// Readiness levels as "1".."9" ("0" = unknown).
+    pub trl: Vec<(String, u64)>,
+    pub cooperation_mode: Vec<(String, u64)>,
+    pub ip_type: Vec<(String, u64)>,
+    /// Only in the admin scope.
+    pub status: Vec<(String, u64)>,
+}
+
+/// Escapes text for HTML (`&`, `<`, `>`, `"`, `'`).
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn sorted(map: std::collections::HashMap<String, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<_> = map.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+impl Index {
+    /// Runs a query. Never fails on user input; errors only come from the index.
+    ///
+    /// An empty query (nothing searchable in the text) lists every document in
+    /// scope that passes the filters, newest first unless another sort is asked.
+    pub fn search(&self, q: &Query) -> Result<Results> {
+        self.search_with(q, &Weights::default())
+    }
+
+    /// [`Index::search`] with explicit field weights (for tuning).
+    pub fn search_with(&self, q: &Query, w: &Weights) -> Result<Results> {
+        let per_page = q.per_page.clamp(1, 100);
+        let page = q.page.max(1);
+        let offset = u64::from(page - 1) * u64::from(per_page);
+        let want = (offset + u64::from(per_page)).min(MAX_WINDOW);
+        let top = if offset >= MAX_WINDOW {
+            0
+        } else {
+            usize::try_from(want).unwrap_or(0)
+        };
+        let analyzed = Analyzed::new(
+            &self.segmenter,
+            &q.text,
+            w.query_search_mode,
+            w.phrase > 0.0,
+        );
+        let fields = query::text_fields(&self.fields, q.scope, w);
+        let text =
+            (!analyzed.is_empty()).then(|| query::text_query(&analyzed, &fields, &self.fields, w));
+        let sort = if text.is_none() && q.sort == Sort::Relevance {
+            Sort::Newest
+        } else {
+            q.sort
+        };
+        let tq = query::combine(
+            text,
+            query::filter_clauses(&self.fields, q.scope, &q.filters),
+        );
+        let searcher = self.reader.searcher();
+        let collector = SearchCollector {
+            top,
+            sort,
+            facets: true,
+            count_status: q.scope == Scope::Admin,
+        };
+        let collected = searcher.search(tq.as_ref(), &collector)?;
+        let reachable = collected.total.min(MAX_WINDOW);
+        let pages = u32::try_from(reachable.div_ceil(u64::from(per_page))).unwrap_or(u32::MAX);
+        let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+        let page_docs: Vec<Ranked> = collected.top.iter().skip(skip).copied().collect();
+        let hl = Highlighter::new(self, &searcher, &analyzed, q.scope)?;
+        let mut hits = Vec::with_capacity(page_docs.len());
+        for r in page_docs {
+            hits.push(hl.hit(&searcher, r.addr, r.score)?);
+        }
+        Ok(Results {
+            total: collected.total,
+            page,
+            per_page,
+            pages,
+            hits,
+            facets: facets(collected, q.scope),
+        })
+    }
+}
+
+fn facets(c: Collected, scope: Scope) -> Facets {
+    let mut codes = c.facets.codes.into_iter();
+    let mut next = || codes.next().map(sorted).unwrap_or_default();
+    debug_assert_eq!(FACET_FIELDS.len(), 6);
+    let field = next();
+    let subfield = next();
+    let region = next();
+    let cooperation_mode = next();
+    let ip_type = next();
+    let status = if scope == Scope::Admin {
+        next()
+    } else {
+        Vec::new()
+    };
+    let mut trl: Vec<(String, u64)> = c
+        .facets
+        .trl
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(l, n)| (l.to_string(), *n))
+        .collect();
+    trl.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Facets {
+        field,
+        subfield,
+        region,
+        trl,
+        cooperation_mode,
+        ip_type,
+        status,
+    }
+}
+
+/// Builds hits with highlighted title and snippet.
+pub(crate) struct Highlighter<'a> {
+    index: &'a Index,
+    title: SnippetGenerator,
+    passages: Vec<(Field, SnippetGenerator)>,
+}
+
+impl<'a> Highlighter<'a> {
+    pub(crate) fn new(
+        index: &'a Index,
+        searcher: &Searcher,
+        analyzed: &Analyzed,
+        scope: Scope,
+    ) -> Result<Highlighter<'a>> {
+        let f = &index.fields;
+        let terms: BTreeMap<String, f32> = analyzed
+            .words
+            .iter()
+            .map(|w| (w.clone(), 1.0 + w.chars().count() as f32))
+            .collect();
+        let analyzer = searcher.index().tokenizers().get(ZH).unwrap_or_default();
+        let make = |field: Field, chars: usize| {
+            SnippetGenerator::new(terms.clone(), analyzer.clone(), field, chars)
+        };
+        let mut passages = vec![
+            (f.summary, make(f.summary, SNIPPET_BYTES)),
+            (f.applications, make(f.applications, SNIPPET_BYTES)),
+        ];
+        if scope != Scope::Public {
+            passages.push((f.technical, make(f.technical, SNIPPET_BYTES)));
+        }
+        Ok(Highlighter {
+            index,
+            title: make(f.title, 4000),
+            passages,
+        })
+    }
+
+    pub(crate) fn hit(&self, searcher: &Searcher, addr: DocAddress, score: f32) -> Result<Hit> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let d = self.index.fields.search_doc(&doc);
+        let title_html = mark(&self.title, &d.title);
+        let mut snippet_html = None;
+        for (field, generator) in &self.passages {
+            let text = if *field == self.index.fields.summary {
+                &d.summary
+            } else if *field == self.index.fields.applications {
+                &d.applications
+            } else {
+                &d.technical
+            };
+            let s = generator.snippet(text);
+            if !s.is_empty() {
+                snippet_html = Some(render(s.fragment(), s.highlighted(), 0));
+                break;
+            }
+        }
+        let snippet_html = snippet_html.unwrap_or_else(|| {
+            let head: String = d.summary.chars().take(SNIPPET_CHARS).collect();
+            escape_html(&head)
+        });
+        Ok(Hit {
+            id: d.id,
+            kind: d.kind,
+            score,
+            title: d.title,
+            title_html,
+            snippet_html,
+            keywords: d.keywords,
+            holder_org: d.holder_org,
+            field: d.field,
+            subfield: d.subfield,
+            region: d.region,
+            trl: d.trl,
+            status: d.status,
+            published: d.published,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        })
+    }
+}
+
+/// The whole of `text`, escaped, with matches in `<mark>`.
+fn mark(g: &SnippetGenerator, text: &str) -> String {
+    let s = g.snippet(text);
+    render(text, s.highlighted(), s.fragment_range().start)
+}
+
+/// `text` escaped, with `ranges` (shifted by `base`) in `<mark>`; plain
+/// escaped text if a range does not fit.
+fn render(text: &str, ranges: &[std::ops::Range<usize>], base: usize) -> String {
+    let ranges: Vec<_> = ranges
+        .iter()
+        .map(|r| r.start.saturating_add(base)..r.end.saturating_add(base))
+        .collect();
+    let mut html = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for r in collapse_overlapped_ranges(&ranges) {
+        let (Some(before), Some(inner)) = (text.get(at..r.start), text.get(r.clone())) else {
+            return escape_html(text);
+        };
+        html.push_str(&escape_html(before));
+        html.push_str("<mark>");
+        html.push_str(&escape_html(inner));
+        html.push_str("</mark>");
+        at = r.end;
+    }
+    html.push_str(&escape_html(text.get(at..).unwrap_or_default()));
+    html
+}
