@@ -14,44 +14,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let variants: Vec<(&str, Weights)> = vec![
         ("default", base),
         (
-            "tie 0",
+            "min 0.5",
             Weights {
-                part_tie: 0.0,
+                min_match: 0.5,
                 ..base
             },
         ),
         (
-            "tie 0.1",
+            "min 0.6",
             Weights {
-                part_tie: 0.1,
+                min_match: 0.6,
                 ..base
             },
         ),
         (
-            "tie 0.5",
+            "min 0.75",
             Weights {
-                part_tie: 0.5,
+                min_match: 0.75,
                 ..base
             },
         ),
         (
-            "tie 1 (sum)",
+            "min 1.0",
             Weights {
-                part_tie: 1.0,
-                ..base
-            },
-        ),
-        (
-            "query default mode",
-            Weights {
-                query_search_mode: false,
-                ..base
-            },
-        ),
-        (
-            "phrase 0.5",
-            Weights {
-                phrase: 0.5,
+                min_match: 1.0,
                 ..base
             },
         ),

@@ -61,6 +61,7 @@ pub struct Collected {
 }
 
 /// Collector settings.
+#[derive(Debug, Clone, Copy)]
 pub struct SearchCollector {
     pub top: usize,
     pub sort: Sort,

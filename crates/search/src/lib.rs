@@ -50,14 +50,26 @@
 //!
 //! The text is not parsed as tantivy query syntax. It is cleaned (control
 //! characters removed, cut to 200 characters, at most 16 whitespace chunks
-//! and 64 distinct words), segmented with the index's own dictionary in jieba
-//! search mode (so 锂电池 also asks for 电池), lower-cased, and every word is
-//! searched in every text field of the scope with weights title ×3,
-//! keywords ×2, the rest ×1 (BM25 summed over fields), plus a bonus when a
-//! whitespace-separated chunk equals a whole keyword. A query with no word
-//! (empty, only punctuation or emoji) lists the documents in scope newest
-//! first. Pages past the end give no hits with the right total and page
-//! count; `per_page` is clamped to 1..=100 and paging stops at 10,000 results.
+//! and 64 distinct words; full-width Latin folded, Latin lower-cased) and
+//! segmented with the index's own dictionary. Each word of the default
+//! segmentation forms a group with the shorter dictionary words inside it
+//! (jieba search mode: 锂电池 → 锂电池 | 电池), scored as the best of them
+//! plus 0.2 × the others, so overlapping tokens are not counted three times.
+//! Every group is searched in every text field of the scope with weights
+//! title ×3, keywords ×2, the rest ×1 (BM25, summed over fields), plus a
+//! bonus when a whitespace-separated chunk equals a whole keyword.
+//!
+//! Matching: a document must contain every word of two or more characters
+//! (or a shorter word inside it), like a web search; when no document does,
+//! any one word is enough (so long natural-language queries still find
+//! something). Single-character words (的, 与 …) only add to the score.
+//! `total`, pages and facets describe the set actually used.
+//!
+//! A query with no word (empty, only punctuation or emoji) lists the
+//! documents in scope newest first. Pages past the end give no hits with the
+//! right total and page count; `per_page` is clamped to 1..=100 and paging
+//! stops at 10,000 results. Ranking knobs live in [`Weights`]
+//! ([`Index::search_with`]); the defaults are the measured best.
 //!
 //! # Quality
 //!

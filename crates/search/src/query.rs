@@ -128,6 +128,11 @@ pub struct Weights {
     /// How much the shorter words inside a query word add to the best of
     /// them (0: only the best counts; 1: all add up, as plain search mode).
     pub part_tie: f32,
+    /// Share of the query's words (of two or more characters; a word counts
+    /// when it or a shorter word inside it matches) that a document must
+    /// contain, rounded up. When no document qualifies, any one word is
+    /// enough. 0 = any one word always.
+    pub min_match: f32,
 }
 
 impl Default for Weights {
@@ -143,6 +148,7 @@ impl Default for Weights {
             phrase: 0.0,
             query_search_mode: true,
             part_tie: 0.2,
+            min_match: 1.0,
         }
     }
 }
@@ -230,6 +236,15 @@ impl Analyzed {
     }
 }
 
+/// How many of `groups` content words a document needs under `min_match`
+/// (a fraction; 0 = any one word).
+pub fn required_groups(groups: usize, min_match: f32) -> usize {
+    if groups == 0 || min_match <= 0.0 {
+        return 1;
+    }
+    ((groups as f32 * min_match.min(1.0)).ceil() as usize).clamp(1, groups)
+}
+
 /// Text fields searched in a scope, with their weights.
 pub fn text_fields(f: &Fields, scope: Scope, w: &Weights) -> Vec<(Field, f32)> {
     let mut v = vec![
@@ -258,9 +273,17 @@ fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn TQuery> {
 }
 
 /// The scoring part: one SHOULD clause per word and field, plus exact keywords.
-pub fn text_query(a: &Analyzed, fields: &[(Field, f32)], f: &Fields, w: &Weights) -> BooleanQuery {
+pub fn text_query(
+    a: &Analyzed,
+    fields: &[(Field, f32)],
+    f: &Fields,
+    w: &Weights,
+    min_match: f32,
+) -> BooleanQuery {
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+    let mut content: Vec<Box<dyn TQuery>> = Vec::new();
     for group in &a.groups {
+        let mut per_field: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
         for &(field, boost) in fields {
             let q = match group.as_slice() {
                 [word] => term_query(field, word, boost),
@@ -273,8 +296,26 @@ pub fn text_query(a: &Analyzed, fields: &[(Field, f32)], f: &Fields, w: &Weights
                     Box::new(BoostQuery::new(Box::new(max), boost))
                 }
             };
-            clauses.push((Occur::Should, q));
+            per_field.push((Occur::Should, q));
         }
+        let group_query: Box<dyn TQuery> = Box::new(BooleanQuery::new(per_field));
+        // Single-character words (的, 与, 对 …) never count towards the
+        // words a document must have.
+        if group.iter().any(|word| word.chars().count() > 1) {
+            content.push(group_query);
+        } else {
+            clauses.push((Occur::Should, group_query));
+        }
+    }
+    let required = required_groups(content.len(), min_match);
+    if required > 1 {
+        let core = BooleanQuery::with_minimum_required_clauses(
+            content.into_iter().map(|q| (Occur::Should, q)).collect(),
+            required,
+        );
+        clauses.push((Occur::Must, Box::new(core)));
+    } else {
+        clauses.extend(content.into_iter().map(|q| (Occur::Should, q)));
     }
     if w.keyword_exact > 0.0 {
         for chunk in &a.chunks {

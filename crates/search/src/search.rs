@@ -122,25 +122,35 @@ impl Index {
             w.phrase > 0.0,
         );
         let fields = query::text_fields(&self.fields, q.scope, w);
-        let text =
-            (!analyzed.is_empty()).then(|| query::text_query(&analyzed, &fields, &self.fields, w));
-        let sort = if text.is_none() && q.sort == Sort::Relevance {
-            Sort::Newest
-        } else {
-            q.sort
-        };
-        let tq = query::combine(
-            text,
-            query::filter_clauses(&self.fields, q.scope, &q.filters),
-        );
         let searcher = self.reader.searcher();
         let collector = SearchCollector {
             top,
-            sort,
+            sort: q.sort,
             facets: true,
             count_status: q.scope == Scope::Admin,
         };
-        let collected = searcher.search(tq.as_ref(), &collector)?;
+        let run = |min_match: f32, sort: Sort| {
+            let text = (!analyzed.is_empty())
+                .then(|| query::text_query(&analyzed, &fields, &self.fields, w, min_match));
+            let filters = query::filter_clauses(&self.fields, q.scope, &q.filters);
+            let tq = query::combine(text, filters);
+            searcher.search(tq.as_ref(), &SearchCollector { sort, ..collector })
+        };
+        let collected = if analyzed.is_empty() {
+            let sort = if q.sort == Sort::Relevance {
+                Sort::Newest
+            } else {
+                q.sort
+            };
+            run(0.0, sort)?
+        } else {
+            let strict = run(w.min_match, q.sort)?;
+            if strict.total == 0 && w.min_match > 0.0 {
+                run(0.0, q.sort)?
+            } else {
+                strict
+            }
+        };
         let reachable = collected.total.min(MAX_WINDOW);
         let pages = u32::try_from(reachable.div_ceil(u64::from(per_page))).unwrap_or(u32::MAX);
         let skip = usize::try_from(offset).unwrap_or(usize::MAX);

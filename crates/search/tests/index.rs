@@ -595,3 +595,24 @@ fn more_like_this_excludes_the_document_and_respects_scope() {
     assert!(admin.iter().all(|h| h.id != "draft-1"));
     assert!(!admin.is_empty());
 }
+
+#[test]
+fn every_word_is_required_unless_no_document_has_them_all() {
+    let index = Index::in_ram().expect("index");
+    index
+        .upsert(&[
+            doc("both", "光伏逆变器效率", "published"),
+            doc("one", "光伏组件清洗", "published"),
+            doc("other", "风电齿轮箱", "published"),
+        ])
+        .expect("upsert");
+    index.commit(None).expect("commit");
+    assert_eq!(ids(&index, &q("光伏 逆变器", Scope::Public)), ["both"]);
+    // No document has 光伏 and 齿轮箱 together: any one word will do.
+    assert_eq!(
+        ids(&index, &q("光伏 齿轮箱", Scope::Public)),
+        ["both", "one", "other"]
+    );
+    // Single characters never make a document drop out.
+    assert_eq!(ids(&index, &q("光伏的逆变器", Scope::Public)), ["both"]);
+}

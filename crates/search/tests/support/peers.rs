@@ -52,13 +52,24 @@ fn segment(jieba: &Jieba, text: &str) -> Vec<String> {
 
 impl Peer {
     pub fn new(kind: PeerKind) -> rusqlite::Result<Peer> {
-        let conn = Connection::open_in_memory()?;
+        Peer::with_connection(kind, Connection::open_in_memory()?)
+    }
+
+    /// A peer in a database file (created when missing; the table is created
+    /// only if absent).
+    pub fn open(kind: PeerKind, path: &std::path::Path) -> rusqlite::Result<Peer> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")?;
+        Peer::with_connection(kind, conn)
+    }
+
+    fn with_connection(kind: PeerKind, conn: Connection) -> rusqlite::Result<Peer> {
         let tokenize = match kind {
             PeerKind::Trigram => "trigram",
             PeerKind::Jieba => "unicode61",
         };
         conn.execute_batch(&format!(
-            "CREATE VIRTUAL TABLE t USING fts5(id UNINDEXED, title, keywords, body, tokenize='{tokenize}');"
+            "CREATE VIRTUAL TABLE IF NOT EXISTS t USING fts5(id UNINDEXED, title, keywords, body, tokenize='{tokenize}');"
         ))?;
         let jieba = (kind == PeerKind::Jieba).then(Jieba::new);
         Ok(Peer { conn, kind, jieba })
