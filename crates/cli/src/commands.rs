@@ -125,6 +125,7 @@ pub async fn run(cmd: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user(command, &settings).await,
+        Command::Reindex => reindex(&settings).await,
         Command::Import { command } => import(command, &settings).await,
         Command::Backup { file } => {
             let store = open_store(&settings).await?;
@@ -172,6 +173,21 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
         print_logins(&logins);
     }
     let app = App::with_store(store.clone(), settings.clone())?;
+    let index = app.state.search.clone();
+    match ztc_web::indexer::start(&store, &index).await? {
+        ztc_web::indexer::Started::Rebuilt(n) => {
+            tracing::info!(documents = n, "search index rebuilt")
+        }
+        ztc_web::indexer::Started::CaughtUp(n) => {
+            tracing::info!(events = n, "search index caught up")
+        }
+    }
+    tokio::spawn(ztc_web::indexer::follow(
+        store.clone(),
+        index,
+        Duration::from_millis(500),
+        Duration::from_secs(10),
+    ));
     let purger = store.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -191,6 +207,46 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    store.close().await;
+    Ok(())
+}
+
+/// Rebuilds this data folder's search index from the database, with progress.
+async fn reindex(settings: &Settings) -> anyhow::Result<()> {
+    let dir = settings.data_dir.join("index");
+    let index = ztc_search::Index::open_with(
+        &dir,
+        ztc_search::Options {
+            writer_threads: 2,
+            writer_memory: 256 << 20,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| {
+        anyhow!(
+            "无法打开搜索索引 {}：{e}（运行中的 ztc serve 会占用它：请先停止，或让它在启动时自动追平）/ cannot open the index",
+            dir.display()
+        )
+    })?;
+    let index = std::sync::Arc::new(index);
+    let store = open_store(settings).await?;
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let n = ztc_web::indexer::rebuild(&store, &index, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "已重建搜索索引：{n} 项，用时 {:.1}s / reindexed {n} documents in {:.1}s",
+        started.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
     store.close().await;
     Ok(())
 }

@@ -53,6 +53,9 @@ pub enum Command {
     },
     /// Load demo organisations and accounts into the database and print their logins.
     Demo,
+    /// Rebuild the search index of the data folder from the database (stop `ztc serve`
+    /// on that folder first; a server also catches up by itself when it starts).
+    Reindex,
     /// Import data from a file.
     Import {
         #[command(subcommand)]

@@ -143,6 +143,48 @@ async fn fetch(conn: &mut AnyConnection, id: &str) -> Result<Option<Achievement>
     row.as_ref().map(from_row).transpose()
 }
 
+/// The achievements with these ids (those that exist), in no particular order.
+pub async fn get_many(store: &Store, ids: &[String]) -> Result<Vec<Achievement>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT {COLUMNS} {FROM} WHERE a.id IN ({})",
+            (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(store.pool()).await? {
+            out.push(from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Up to `limit` achievements with ids after `after` (all of them, page by page,
+/// for a full reindex).
+pub async fn scan(store: &Store, after: &str, limit: i64) -> Result<Vec<Achievement>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} {FROM} WHERE a.id > $1 ORDER BY a.id LIMIT $2"
+    ))
+    .bind(after)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// How many achievements there are (any state).
+pub async fn count(store: &Store) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM achievements")
+        .fetch_one(store.pool())
+        .await?)
+}
+
 pub async fn get(store: &Store, id: &str) -> Result<Option<Achievement>> {
     let mut conn = store.pool().acquire().await?;
     fetch(&mut conn, id).await
@@ -623,6 +665,10 @@ pub struct BulkWriter {
     collected_by: String,
     places: std::collections::HashMap<String, (String, String)>,
     now: i64,
+    /// Outbox events (achievement id, status), written at commit: their time is the
+    /// commit's, so an outbox follower never sees an event older than its cursor
+    /// appear after a long import.
+    events: Vec<(String, Status)>,
 }
 
 impl BulkWriter {
@@ -633,6 +679,7 @@ impl BulkWriter {
             collected_by: collected_by.to_owned(),
             places: Default::default(),
             now: now_ms(),
+            events: Vec::new(),
         })
     }
 
@@ -751,12 +798,21 @@ impl BulkWriter {
             }
             q.execute(&mut *self.tx).await?;
 
+            self.events
+                .extend(versions.into_iter().map(|(id, status, ..)| (id, status)));
+        }
+        Ok(ids)
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        let now = now_ms();
+        for chunk in self.events.chunks(BATCH) {
             let sql = format!(
                 "INSERT INTO outbox (id, at, topic, object_type, object_id, payload) VALUES {}",
-                placeholders(versions.len(), 6)
+                placeholders(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
-            for (id, status, _, _, _) in &versions {
+            for (id, status) in chunk {
                 let payload = json!({ "action": "achievement.create", "actor": self.ctx.actor_id, "after": { "status": status } }).to_string();
                 q = q
                     .bind(new_id())
@@ -768,10 +824,6 @@ impl BulkWriter {
             }
             q.execute(&mut *self.tx).await?;
         }
-        Ok(ids)
-    }
-
-    pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod change;
 pub mod files;
 pub mod orgs;
+pub mod outbox;
 pub mod reference;
 pub mod review;
 pub mod sessions;

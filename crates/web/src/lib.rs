@@ -16,6 +16,7 @@ pub mod demo_library;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod indexer;
 pub mod routes;
 pub mod view;
 
@@ -46,6 +47,8 @@ pub struct AppState {
     pub files: ztc_store::files::Files,
     /// Admission for batch imports (one per account, two per process).
     pub imports: batch::Slots,
+    /// This process's search index (`data_dir/index`), following the outbox.
+    pub search: Arc<ztc_search::Index>,
 }
 
 /// The process-wide metrics recorder (installed once; tests build many apps).
@@ -83,6 +86,12 @@ impl App {
     pub fn with_store(store: Store, settings: Settings) -> anyhow::Result<App> {
         let vocab = Vocabulary::builtin()?;
         let files = ztc_store::files::Files::local(&settings.data_dir.join("files"))?;
+        let search = ztc_search::Index::open(&settings.data_dir.join("index")).map_err(|e| {
+            anyhow::anyhow!(
+                "无法打开搜索索引 {}（是否已有另一个 ztc 进程在使用同一数据目录？）/ cannot open the search index: {e}",
+                settings.data_dir.join("index").display()
+            )
+        })?;
         let state = AppState {
             store,
             settings: Arc::new(settings),
@@ -90,6 +99,7 @@ impl App {
             vocab: Arc::new(vocab),
             files,
             imports: batch::Slots::new(2),
+            search: Arc::new(search),
         };
         Ok(App { state })
     }

@@ -311,6 +311,8 @@ struct DetailPage {
     service_error: String,
     files: Vec<FileRow>,
     hidden_files: usize,
+    /// Related library entries (more like this), in the viewer's search scope.
+    related: Vec<(String, String)>,
 }
 
 /// An attachment for display.
@@ -531,7 +533,13 @@ pub async fn detail(
     } else {
         None
     };
+    let related = if a.status == Status::Published {
+        crate::routes::search::related(&state, &req, &a.id).await
+    } else {
+        Vec::new()
+    };
     let view = DetailPage {
+        related,
         page,
         status,
         facts,

@@ -10,6 +10,7 @@ pub mod library;
 pub mod me;
 pub mod public;
 pub mod review;
+pub mod search;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(public::home))
         .route("/lang/{code}", get(public::switch_lang))
         .route("/static/app.css", get(public::stylesheet))
+        .route("/static/search.js", get(public::search_script))
         .route("/healthz", get(public::healthz))
         .route("/readyz", get(public::readyz))
         .route("/metrics", get(public::metrics))
@@ -29,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/register", get(auth::register_form).post(auth::register))
         .route("/achievements", get(library::library).post(library::create))
         .route("/achievements/new", get(library::new_form))
+        .route("/search", get(search::page))
+        .route("/search/suggest", get(search::suggest))
         .route("/achievements/export.xlsx", get(import::library_export))
         .route(
             "/achievements/{id}",
@@ -93,6 +97,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/"),
     ("GET", "/lang/{code}"),
     ("GET", "/static/app.css"),
+    ("GET", "/static/search.js"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
@@ -104,6 +109,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/achievements"),
     ("POST", "/achievements"),
     ("GET", "/achievements/new"),
+    ("GET", "/search"),
+    ("GET", "/search/suggest"),
     ("GET", "/achievements/export.xlsx"),
     ("GET", "/achievements/{id}"),
     ("POST", "/achievements/{id}"),
@@ -156,4 +163,6 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/achievements"),
     ("GET", "/api/v1/achievements/{id}"),
+    ("GET", "/api/v1/search"),
+    ("GET", "/api/v1/search/suggest"),
 ];

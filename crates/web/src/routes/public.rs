@@ -101,6 +101,23 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+pub async fn search_script() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        include_str!("../../static/search.js"),
+    )
+        .into_response()
+}
+
 pub async fn healthz() -> &'static str {
     "ok"
 }

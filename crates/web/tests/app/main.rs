@@ -12,5 +12,6 @@ mod import;
 mod library;
 mod matrix;
 mod review;
+mod search;
 mod shell;
 mod support;

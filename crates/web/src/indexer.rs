@@ -1,0 +1,275 @@
+//! Keeps this process's search index in step with the store: the index follows the
+//! outbox (every change writes an event in its own transaction), catches up at start
+//! and can be rebuilt from scratch (`ztc reindex`).
+//!
+//! Each process keeps its own index; the outbox is shared, so a change made through
+//! any process reaches every index. The cursor (the newest event applied) is stored
+//! in the index's own commit, so a crash loses nothing: whatever was not committed
+//! is applied again, and applying is idempotent (the object is read afresh from the
+//! store and replaces its document).
+//!
+//! Events are written with the time of their transaction, and a transaction may
+//! commit a little after a later one started; so besides following the outbox from
+//! its cursor, the follower regularly sweeps back over the last [`LOOK_BACK_MS`] and
+//! re-applies what it finds (cheap: documents are replaced by id).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ztc_domain::achievement::Status;
+use ztc_search::{Index, SearchDoc};
+use ztc_store::achievements::{self, Achievement};
+use ztc_store::outbox::{self, Cursor};
+use ztc_store::{Store, StoreError};
+
+/// How far back a sweep re-reads the outbox (longer than any transaction).
+pub const LOOK_BACK_MS: i64 = 120_000;
+/// Events read per step.
+const STEP: i64 = 2000;
+/// Achievements per batch in a rebuild.
+const REBUILD_BATCH: i64 = 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("search index: {0}")]
+    Search(#[from] ztc_search::SearchError),
+    #[error("indexing thread: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// The document of an achievement. Codes stay codes; the index stores them for
+/// filters and facets.
+pub fn document(a: &Achievement) -> SearchDoc {
+    let d = &a.details;
+    SearchDoc {
+        id: a.id.clone(),
+        kind: ztc_search::Kind::Achievement,
+        title: d.title.clone(),
+        keywords: d.keywords.clone(),
+        summary: d.summary.clone().unwrap_or_default(),
+        applications: d.applications.clone().unwrap_or_default(),
+        holder_org: a.holder_org_name.clone(),
+        technical: [d.technical.as_deref(), d.advantages.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n"),
+        field: d.field.clone().unwrap_or_default(),
+        subfield: d.subfield.clone().unwrap_or_default(),
+        region: a.unit_code.clone(),
+        trl: d.trl.unwrap_or(0),
+        cooperation_modes: d.cooperation_modes.clone(),
+        ip_types: d.ip.iter().map(|i| i.kind.clone()).collect(),
+        status: a.status.as_str().to_owned(),
+        published: a.status == Status::Published,
+        created_at: a.created_at / 1000,
+        updated_at: a.updated_at / 1000,
+    }
+}
+
+/// Whether an event can change what the index holds.
+fn relevant(e: &outbox::Event) -> bool {
+    match e.object_type.as_str() {
+        "achievement" => e.topic != "achievement.view_protected",
+        "organisation" => true,
+        _ => false,
+    }
+}
+
+/// Reads the objects behind `events` and writes their documents (not committed).
+async fn apply(
+    store: &Store,
+    index: &Arc<Index>,
+    events: &[outbox::Event],
+) -> Result<(), IndexError> {
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    for e in events.iter().filter(|e| relevant(e)) {
+        if e.object_type == "organisation" {
+            // A renamed holder organisation: its achievements carry its name.
+            let filter = achievements::Filter {
+                org: Some(e.object_id.clone()),
+                ..Default::default()
+            };
+            for a in achievements::list(store, &filter, 1, 100_000).await?.items {
+                ids.insert(a.id);
+            }
+        } else {
+            ids.insert(e.object_id.clone());
+        }
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = ids.into_iter().collect();
+    let found = achievements::get_many(store, &ids).await?;
+    let docs: Vec<SearchDoc> = found.iter().map(document).collect();
+    let gone: Vec<String> = ids
+        .into_iter()
+        .filter(|id| !found.iter().any(|a| a.id == *id))
+        .collect();
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || {
+        for id in &gone {
+            index.delete(id)?;
+        }
+        index.upsert(&docs)
+    })
+    .await??;
+    Ok(())
+}
+
+async fn commit(index: &Arc<Index>, cursor: &Cursor) -> Result<(), IndexError> {
+    let index = index.clone();
+    let c = cursor.encode();
+    tokio::task::spawn_blocking(move || index.commit(Some(&c))).await??;
+    Ok(())
+}
+
+/// The cursor stored with the index's last commit (the start when there is none).
+pub async fn stored_cursor(index: &Arc<Index>) -> Result<Cursor, IndexError> {
+    let index = index.clone();
+    let c = tokio::task::spawn_blocking(move || index.cursor()).await??;
+    Ok(c.as_deref().and_then(Cursor::decode).unwrap_or_default())
+}
+
+/// Applies every event after `from` and commits with the newest as the cursor
+/// (never moving the stored cursor backwards). Returns the position reached and
+/// the number of events read.
+async fn follow_from(
+    store: &Store,
+    index: &Arc<Index>,
+    from: Cursor,
+    stored: &Cursor,
+) -> Result<(Cursor, usize), IndexError> {
+    let mut at = from;
+    let mut read = 0;
+    loop {
+        let events = outbox::after(store, &at, STEP).await?;
+        let Some(last) = events.last() else { break };
+        let next = Cursor {
+            at: last.at,
+            id: last.id.clone(),
+        };
+        apply(store, index, &events).await?;
+        read += events.len();
+        commit(index, std::cmp::max(&next, stored)).await?;
+        at = next;
+        if (events.len() as i64) < STEP {
+            break;
+        }
+    }
+    Ok((at, read))
+}
+
+/// Brings the index up to date: sweeps back from its stored cursor and applies
+/// everything since. Returns the number of events read.
+pub async fn catch_up(store: &Store, index: &Arc<Index>) -> Result<usize, IndexError> {
+    let stored = stored_cursor(index).await?;
+    let from = if stored == Cursor::default() {
+        stored.clone()
+    } else {
+        stored.back(LOOK_BACK_MS)
+    };
+    Ok(follow_from(store, index, from, &stored).await?.1)
+}
+
+/// Follows the outbox until the process ends: every `poll` from the position
+/// reached, and every `sweep` back over the look-back window. Errors are logged
+/// and retried (the database may be restarting).
+pub async fn follow(store: Store, index: Arc<Index>, poll: Duration, sweep: Duration) {
+    let mut position: Option<Cursor> = None;
+    let mut last_sweep = std::time::Instant::now();
+    loop {
+        let step = async {
+            let stored = stored_cursor(&index).await?;
+            let from = match &position {
+                Some(p) if last_sweep.elapsed() < sweep => p.clone(),
+                _ => {
+                    last_sweep = std::time::Instant::now();
+                    if stored == Cursor::default() {
+                        stored.clone()
+                    } else {
+                        stored.back(LOOK_BACK_MS)
+                    }
+                }
+            };
+            let (reached, read) = follow_from(&store, &index, from.clone(), &stored).await?;
+            if read > 0 {
+                tracing::debug!(read, "search index followed the outbox");
+            }
+            Ok::<_, IndexError>(std::cmp::max(reached, from))
+        };
+        match step.await {
+            Ok(p) => position = Some(p),
+            Err(e) => {
+                tracing::warn!(error = %e, "search index could not follow the outbox; retrying")
+            }
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
+/// Rebuilds the index from every achievement in the store; `progress` gets the
+/// count done and the total. The old documents stay searchable until the final
+/// commit, which also stores the outbox position read before the rebuild began.
+pub async fn rebuild(
+    store: &Store,
+    index: &Arc<Index>,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<u64, IndexError> {
+    let head = outbox::head(store).await?;
+    let total = achievements::count(store).await?.max(0) as u64;
+    {
+        let index = index.clone();
+        tokio::task::spawn_blocking(move || index.clear()).await??;
+    }
+    let mut after = String::new();
+    let mut done = 0u64;
+    let filled = async {
+        loop {
+            let batch = achievements::scan(store, &after, REBUILD_BATCH).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.id.clone();
+            let docs: Vec<SearchDoc> = batch.iter().map(document).collect();
+            done += docs.len() as u64;
+            let index = index.clone();
+            tokio::task::spawn_blocking(move || index.upsert(&docs)).await??;
+            progress(done, total.max(done));
+        }
+        Ok::<_, IndexError>(())
+    };
+    if let Err(e) = filled.await {
+        // Nothing of a half-done rebuild becomes visible.
+        let index = index.clone();
+        tokio::task::spawn_blocking(move || index.rollback()).await??;
+        return Err(e);
+    }
+    commit(index, &head).await?;
+    Ok(done)
+}
+
+/// What [`start`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Started {
+    /// Rebuilt from the store (an empty index, or one ahead of the outbox, e.g. after
+    /// a restore); the count of documents.
+    Rebuilt(u64),
+    /// Caught up with the outbox; the count of events read.
+    CaughtUp(usize),
+}
+
+/// Brings the index up to date when a server starts: rebuilds it when it is empty
+/// while the store is not, or when it has seen events the outbox no longer holds
+/// (a restored database); otherwise catches up from its cursor.
+pub async fn start(store: &Store, index: &Arc<Index>) -> Result<Started, IndexError> {
+    let stored = stored_cursor(index).await?;
+    let head = outbox::head(store).await?;
+    let empty = index.doc_count() == 0 && achievements::count(store).await? > 0;
+    if empty || stored > head {
+        return Ok(Started::Rebuilt(rebuild(store, index, |_, _| {}).await?));
+    }
+    Ok(Started::CaughtUp(catch_up(store, index).await?))
+}
