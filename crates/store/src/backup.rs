@@ -29,6 +29,7 @@ pub const TABLES: &[&str] = &[
     "evaluations",
     "achievement_services",
     "achievement_attachments",
+    "search_terms",
     "audit_log",
     "outbox",
 ];

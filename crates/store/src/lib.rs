@@ -12,6 +12,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod reference;
 pub mod review;
+pub mod search_terms;
 pub mod sessions;
 pub mod testing;
 pub mod users;

@@ -74,7 +74,7 @@ pub fn document(a: &Achievement) -> SearchDoc {
 fn relevant(e: &outbox::Event) -> bool {
     match e.object_type.as_str() {
         "achievement" => e.topic != "achievement.view_protected",
-        "organisation" => true,
+        "organisation" | "search_term" => true,
         _ => false,
     }
 }
@@ -87,7 +87,11 @@ async fn apply(
 ) -> Result<(), IndexError> {
     let mut ids: BTreeSet<String> = BTreeSet::new();
     for e in events.iter().filter(|e| relevant(e)) {
-        if e.object_type == "organisation" {
+        if e.object_type == "search_term" {
+            if e.topic == "search_term.add" {
+                ids.extend(learn(index, &e.object_id).await?);
+            }
+        } else if e.object_type == "organisation" {
             // A renamed holder organisation: its achievements carry its name.
             let filter = achievements::Filter {
                 org: Some(e.object_id.clone()),
@@ -119,6 +123,45 @@ async fn apply(
     })
     .await??;
     Ok(())
+}
+
+/// Teaches the segmenter a new term; returns the documents that contain its parts,
+/// to be indexed again with it.
+async fn learn(index: &Arc<Index>, term: &str) -> Result<Vec<String>, IndexError> {
+    let index = index.clone();
+    let term = term.to_owned();
+    let ids = tokio::task::spawn_blocking(move || {
+        index.add_terms(std::slice::from_ref(&term));
+        let mut ids = Vec::new();
+        for page in 1..=100 {
+            let r = index.search(&ztc_search::Query {
+                text: term.clone(),
+                scope: ztc_search::Scope::Admin,
+                page,
+                per_page: 100,
+                ..Default::default()
+            })?;
+            ids.extend(r.hits.into_iter().map(|h| h.id));
+            if page >= r.pages {
+                break;
+            }
+        }
+        Ok::<_, ztc_search::SearchError>(ids)
+    })
+    .await??;
+    Ok(ids)
+}
+
+/// Loads the administrators' terms into the segmenter.
+pub async fn load_terms(store: &Store, index: &Arc<Index>) -> Result<usize, IndexError> {
+    let terms: Vec<String> = ztc_store::search_terms::list(store)
+        .await?
+        .into_iter()
+        .map(|t| t.term)
+        .collect();
+    let n = terms.len();
+    index.add_terms(&terms);
+    Ok(n)
 }
 
 async fn commit(index: &Arc<Index>, cursor: &Cursor) -> Result<(), IndexError> {
@@ -221,6 +264,7 @@ pub async fn rebuild(
     mut progress: impl FnMut(u64, u64),
 ) -> Result<u64, IndexError> {
     let head = outbox::head(store).await?;
+    load_terms(store, index).await?;
     let total = achievements::count(store).await?.max(0) as u64;
     {
         let index = index.clone();
@@ -265,6 +309,7 @@ pub enum Started {
 /// while the store is not, or when it has seen events the outbox no longer holds
 /// (a restored database); otherwise catches up from its cursor.
 pub async fn start(store: &Store, index: &Arc<Index>) -> Result<Started, IndexError> {
+    load_terms(store, index).await?;
     let stored = stored_cursor(index).await?;
     let head = outbox::head(store).await?;
     let empty = index.doc_count() == 0 && achievements::count(store).await? > 0;

@@ -738,9 +738,24 @@ struct ReferencePage {
     lists: Vec<List>,
     units: Vec<Unit>,
     regions: Vec<Region>,
+    terms: Vec<ztc_store::search_terms::Term>,
+    can_edit_terms: bool,
+    term_error: String,
+    term_input: String,
 }
 
-pub async fn reference(State(state): State<AppState>, req: Req) -> Result<Response, Failure> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReferenceQuery {
+    term_error: String,
+    term: String,
+}
+
+pub async fn reference(
+    State(state): State<AppState>,
+    req: Req,
+    Query(q): Query<ReferenceQuery>,
+) -> Result<Response, Failure> {
     req.require(Action::ViewReference, &Resource::Site)?;
     let mut lists = Vec::new();
     for l in &state.vocab.lists {
@@ -759,6 +774,12 @@ pub async fn reference(State(state): State<AppState>, req: Req) -> Result<Respon
         lists,
         units,
         regions,
+        terms: ztc_store::search_terms::list(&state.store).await?,
+        can_edit_terms: req.can(Action::EditReference, &Resource::Site),
+        term_error: crate::i18n::error_message(req.lang, q.term_error.trim())
+            .map(str::to_owned)
+            .unwrap_or_default(),
+        term_input: q.term.chars().take(40).collect(),
     };
     Ok(forms::page(StatusCode::OK, page.render()?))
 }
@@ -881,4 +902,88 @@ pub async fn set_verifier(
     };
     orgs::set_verifier(&state.store, &req.change(), &org, verifier).await?;
     Ok(Redirect::to("/admin/orgs?done=verifier").into_response())
+}
+
+// ---- the search dictionary ---------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TermInput {
+    term: String,
+}
+
+/// A dictionary term: 2–20 characters, letters (any script), digits, `-`, `+`, `.`;
+/// no spaces.
+fn check_term(input: &str) -> Result<String, &'static str> {
+    let t = input.trim();
+    let n = t.chars().count();
+    if n == 0 {
+        return Err("term_required");
+    }
+    if !(2..=20).contains(&n) {
+        return Err("term_length");
+    }
+    if !t
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '+' | '.'))
+    {
+        return Err("term_chars");
+    }
+    Ok(t.to_owned())
+}
+
+fn back_to_terms(error: Option<&str>, term: &str) -> Response {
+    let url = match error {
+        Some(code) => forms::query("/admin/reference", &[("term_error", code), ("term", term)]),
+        None => "/admin/reference".to_owned(),
+    };
+    Redirect::to(&format!("{url}#search-terms")).into_response()
+}
+
+/// Adds a term to the search dictionary (every process's index learns it from the
+/// outbox and re-indexes the entries that contain it).
+pub async fn add_term(
+    State(state): State<AppState>,
+    req: Req,
+    Form(f): Form<TermInput>,
+) -> Result<Response, Failure> {
+    req.require(Action::EditReference, &Resource::Site)?;
+    let term = match check_term(&f.term) {
+        Ok(t) => t,
+        Err(code) => return Ok(back_to_terms(Some(code), &f.term)),
+    };
+    match ztc_store::search_terms::add(&state.store, &req.change(), &term).await {
+        Ok(()) => Ok(back_to_terms(None, "")),
+        Err(ztc_store::StoreError::Conflict { code, .. }) => Ok(back_to_terms(Some(code), &term)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes a term (it stops being used after the next start of each server).
+pub async fn remove_term(
+    State(state): State<AppState>,
+    req: Req,
+    Form(f): Form<TermInput>,
+) -> Result<Response, Failure> {
+    req.require(Action::EditReference, &Resource::Site)?;
+    match ztc_store::search_terms::remove(&state.store, &req.change(), f.term.trim()).await {
+        Ok(()) | Err(ztc_store::StoreError::NotFound) => Ok(back_to_terms(None, "")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod term_tests {
+    use super::check_term;
+
+    #[test]
+    fn terms_are_short_words() {
+        assert_eq!(check_term(" 钙钛矿叠层 ").as_deref(), Ok("钙钛矿叠层"));
+        assert_eq!(check_term("Li-S").as_deref(), Ok("Li-S"));
+        assert_eq!(check_term(""), Err("term_required"));
+        assert_eq!(check_term("钙"), Err("term_length"));
+        assert_eq!(check_term(&"钙".repeat(21)), Err("term_length"));
+        assert_eq!(check_term("钙钛矿 叠层"), Err("term_chars"));
+        assert_eq!(check_term("<b>x</b>"), Err("term_chars"));
+    }
 }

@@ -89,6 +89,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/orgs/new", get(admin::new_org))
         .route("/admin/orgs/{id}/verifier", post(admin::set_verifier))
         .route("/admin/reference", get(admin::reference))
+        .route("/admin/search-terms", post(admin::add_term))
+        .route("/admin/search-terms/remove", post(admin::remove_term))
         .route("/admin/audit", get(admin::audit))
 }
 
@@ -152,6 +154,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/orgs/new"),
     ("POST", "/admin/orgs/{id}/verifier"),
     ("GET", "/admin/reference"),
+    ("POST", "/admin/search-terms"),
+    ("POST", "/admin/search-terms/remove"),
     ("GET", "/admin/audit"),
     ("GET", "/api/openapi.json"),
     ("GET", "/api/v1/me"),

@@ -415,3 +415,63 @@ async fn the_index_follows_changes_and_can_be_rebuilt() {
         );
     }
 }
+
+#[tokio::test]
+async fn administrators_extend_the_dictionary() {
+    let app = TestApp::new().await;
+    library(&app).await;
+    let term = "钽酸锂掺杂";
+    let whole = |app: &TestApp| {
+        app.state
+            .search
+            .segmenter()
+            .words(&format!("采用{term}工艺"), false)
+            .contains(&term.to_owned())
+    };
+    assert!(!whole(&app), "not a word before");
+    let mut torch = app.login("torch").await;
+    for (bad, code) in [("", "请输入"), ("钽", "2–20"), ("钽酸 锂", "不能有空格")] {
+        let r = torch.post("/admin/search-terms", &[("term", bad)]).await;
+        let page = torch.get(r.location()).await;
+        assert!(page.body.contains(code), "{bad:?}: {}", page.body);
+    }
+    let r = torch.post("/admin/search-terms", &[("term", term)]).await;
+    assert_eq!(r.location(), "/admin/reference#search-terms");
+    let again = torch.post("/admin/search-terms", &[("term", term)]).await;
+    assert!(
+        torch
+            .get(again.location())
+            .await
+            .body
+            .contains("词典中已有这个词")
+    );
+    assert!(torch.get("/admin/reference").await.body.contains(term));
+    // Only the Torch Center edits the dictionary.
+    let mut gd = app.login("gd-admin").await;
+    assert_eq!(
+        gd.post("/admin/search-terms", &[("term", "钙钛矿叠层")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // The index learns it from the outbox; the entry that contains it stays found.
+    indexer::catch_up(&app.db.store, &app.state.search)
+        .await
+        .unwrap();
+    assert!(whole(&app), "one word now");
+    let mut ent = app.login("enterprise").await;
+    let enc: String = form_urlencoded::byte_serialize(term.as_bytes()).collect();
+    let v = ent.get(&format!("/api/v1/search?q={enc}")).await.json();
+    assert_eq!(titles(&v), vec!["高安全固态锂电池电解质"]);
+    // Removing it is audited like adding it.
+    torch
+        .post("/admin/search-terms/remove", &[("term", term)])
+        .await;
+    assert!(
+        !torch
+            .get("/admin/reference")
+            .await
+            .body
+            .contains(&format!(">{term}"))
+    );
+}
