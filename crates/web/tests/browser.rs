@@ -755,3 +755,74 @@ async fn a_holder_submits_and_the_achievement_goes_through_review_into_the_libra
     })
     .await;
 }
+
+#[tokio::test]
+async fn searching_the_library_with_facets_and_suggestions() {
+    let Some(base) = base_url("searching_the_library_with_facets_and_suggestions") else {
+        return;
+    };
+    with_browser(&base, async |b: &Browser| {
+        b.open("/").await?;
+        let input = b
+            .wait_for("[data-testid=home-search] input[name=q]")
+            .await?;
+        input.send_keys("电池").await?;
+        b.click("[data-testid=home-search] button").await?;
+        b.wait_path(|p| p == "/search").await?;
+        let count = b.text("[data-testid=result-count]").await?;
+        let total: u64 = count
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(0);
+        ensure!(total > 0, "no results for 电池: {count:?}");
+        let marks = b
+            .js_i64("return document.querySelectorAll('[data-testid=hit] mark').length;")
+            .await?;
+        ensure!(marks > 0, "no highlighted words");
+
+        // A facet narrows the results and shows as a removable filter.
+        let facet = b.wait_for("[data-testid=facets] li a").await?;
+        let label = facet.text().await?;
+        facet.click().await?;
+        b.wait_for("[data-testid=active-filters]").await?;
+        let narrowed = b.text("[data-testid=result-count]").await?;
+        ensure!(
+            narrowed != count,
+            "the facet {label:?} did not narrow {count:?}"
+        );
+        b.click("[data-testid=active-filters] a").await?;
+        b.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("[data-testid=facets]"))
+            .await?;
+
+        // Suggestions while typing come from titles and keywords.
+        let q = b.wait_for("input[data-suggest]").await?;
+        q.clear().await?;
+        q.send_keys("基于").await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let n = b
+                .js_i64("return document.querySelectorAll('#search-suggestions option').length;")
+                .await?;
+            if n > 0 {
+                break;
+            }
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "no suggestions for 基于"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+
+        // Nothing found: a helpful answer rather than an empty page.
+        b.open("/search?q=qwzxvkj").await?;
+        let none = b.text("[data-testid=no-results]").await?;
+        ensure!(none.contains("没有找到"), "empty answer: {none:?}");
+        Ok(())
+    })
+    .await;
+}
