@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use peers::{Peer, PeerDoc, PeerKind};
 use ztc_search::eval::{self, Generator, Paper, Rng, Scorer, Task};
-use ztc_search::{Index, Options, Query, Scope, SearchDoc};
+use ztc_search::{Index, Options, Query, Scope, SearchDoc, Weights};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -101,6 +101,9 @@ fn build(n: u64, dir: &Path, papers: &[Paper]) -> Result<(), Error> {
         mb(dir_size(&dir.join("index")))
     );
 
+    if std::env::var_os("BENCH_NO_PEER").is_some() {
+        return Ok(());
+    }
     let t = Instant::now();
     let mut peer = Peer::open(PeerKind::Trigram, &dir.join("fts5.db"))?;
     for chunk in docs.chunks(10_000) {
@@ -194,24 +197,39 @@ fn query(n: u64, dir: &Path, papers: &[Paper]) -> Result<(), Error> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
+    let weights = Weights {
+        rerank: std::env::var_os("BENCH_NO_RERANK").is_none(),
+        ..Weights::default()
+    };
     let search = |text: &str| {
-        index.search(&Query {
-            text: text.to_string(),
-            scope: Scope::Public,
-            per_page,
-            ..Query::default()
-        })
+        index.search_with(
+            &Query {
+                text: text.to_string(),
+                scope: Scope::Public,
+                per_page,
+                ..Query::default()
+            },
+            &weights,
+        )
     };
     for (text, _) in &queries {
         search(text)?; // warm the page cache
     }
     let mut times = Vec::with_capacity(queries.len());
     let mut matched = 0u64;
+    let mut slowest = Vec::new();
     for (text, _) in &queries {
         let t = Instant::now();
         let r = search(text)?;
         times.push(t.elapsed());
         matched += r.total;
+        slowest.push((t.elapsed(), r.total, text));
+    }
+    if std::env::var_os("BENCH_SLOWEST").is_some() {
+        slowest.sort();
+        for (t, total, text) in slowest.iter().rev().take(12) {
+            println!("  slow: {t:>9.3?} {total:>7} {text}");
+        }
     }
     let ours_p50 = report("ours", &mut times);
     println!(
@@ -232,6 +250,9 @@ fn query(n: u64, dir: &Path, papers: &[Paper]) -> Result<(), Error> {
         m.mrr10, m.recall10
     );
     drop(index);
+    if std::env::var_os("BENCH_NO_PEER").is_some() {
+        return Ok(());
+    }
 
     let peer = Peer::open(PeerKind::Trigram, &dir.join("fts5.db"))?;
     let mut times = Vec::new();

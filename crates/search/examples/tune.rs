@@ -14,30 +14,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let variants: Vec<(&str, Weights)> = vec![
         ("default", base),
         (
-            "min 0.5",
+            "no rerank",
             Weights {
-                min_match: 0.5,
-                ..base
-            },
-        ),
-        (
-            "min 0.6",
-            Weights {
-                min_match: 0.6,
-                ..base
-            },
-        ),
-        (
-            "min 0.75",
-            Weights {
-                min_match: 0.75,
-                ..base
-            },
-        ),
-        (
-            "min 1.0",
-            Weights {
-                min_match: 1.0,
+                rerank: false,
                 ..base
             },
         ),

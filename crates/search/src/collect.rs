@@ -5,7 +5,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::query::Sort;
@@ -78,7 +78,8 @@ pub struct SegmentPart {
     total: u64,
     created: Option<Column<i64>>,
     trl: Option<Column<u64>>,
-    columns: Vec<Option<(StrColumn, Vec<u64>)>>,
+    /// Facet columns: the column, whether it holds one value per document, counts by ordinal.
+    columns: Vec<Option<(StrColumn, bool, Vec<u64>)>>,
     trl_counts: [u64; 10],
 }
 
@@ -109,7 +110,8 @@ impl Collector for SearchCollector {
             let col = if wanted { ff.str(name)? } else { None };
             columns.push(col.map(|c| {
                 let n = c.num_terms();
-                (c, vec![0u64; n])
+                let single = c.ords().get_cardinality() != Cardinality::Multivalued;
+                (c, single, vec![0u64; n])
             }));
         }
         Ok(SegmentPart {
@@ -166,14 +168,30 @@ impl SegmentCollector for SegmentPart {
         if let Some(slot) = self.trl_counts.get_mut(trl as usize) {
             *slot += 1;
         }
-        for (col, counts) in self.columns.iter_mut().flatten() {
-            for ord in col.term_ords(doc) {
-                if let Some(c) = counts.get_mut(ord as usize) {
+        for (col, single, counts) in self.columns.iter_mut().flatten() {
+            if *single {
+                if let Some(ord) = col.ords().first(doc)
+                    && let Some(c) = counts.get_mut(ord as usize)
+                {
                     *c += 1;
+                }
+            } else {
+                for ord in col.term_ords(doc) {
+                    if let Some(c) = counts.get_mut(ord as usize) {
+                        *c += 1;
+                    }
                 }
             }
         }
         if self.top == 0 {
+            return;
+        }
+        let s = u64::from(score.max(0.0).to_bits());
+        // Most documents cannot enter a full heap: skip reading their date.
+        if self.sort == Sort::Relevance
+            && self.heap.len() >= self.top
+            && self.heap.peek().is_some_and(|min| s < min.0.key.0)
+        {
             return;
         }
         let created = self
@@ -181,7 +199,6 @@ impl SegmentCollector for SegmentPart {
             .as_ref()
             .and_then(|c| c.first(doc))
             .unwrap_or(0);
-        let s = u64::from(score.max(0.0).to_bits());
         let key = match self.sort {
             Sort::Relevance => (s, monotonic_i64(created)),
             Sort::Newest => (monotonic_i64(created), s),
@@ -205,7 +222,7 @@ impl SegmentCollector for SegmentPart {
         let mut codes = Vec::new();
         for col in self.columns {
             let mut map = HashMap::new();
-            if let Some((col, counts)) = col {
+            if let Some((col, _, counts)) = col {
                 let mut name = String::new();
                 for (ord, n) in counts.into_iter().enumerate() {
                     if n > 0 && col.ord_to_str(ord as u64, &mut name).unwrap_or(false) {

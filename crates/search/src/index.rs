@@ -78,8 +78,21 @@ impl Index {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema::build();
         let directory = MmapDirectory::open(dir)?;
-        let index = tantivy::Index::open_or_create(directory, schema.clone())?;
-        check_schema(&index.schema(), &schema)?;
+        let index = if tantivy::Index::exists(&directory).unwrap_or(false) {
+            let found = tantivy::Index::open(directory)?;
+            if same_fields(&found.schema(), &schema) {
+                found
+            } else {
+                // An index from another version of this crate: it is derived
+                // data, so start again empty (no cursor: the follower
+                // re-applies everything).
+                drop(found);
+                remove_index_files(dir)?;
+                tantivy::Index::create(MmapDirectory::open(dir)?, schema, Default::default())?
+            }
+        } else {
+            tantivy::Index::create(directory, schema, Default::default())?
+        };
         Index::finish(index, fields, options)
     }
 
@@ -206,16 +219,37 @@ impl Index {
     }
 }
 
-fn check_schema(found: &Schema, expected: &Schema) -> Result<()> {
+fn same_fields(found: &Schema, expected: &Schema) -> bool {
     let names = |s: &Schema| {
         s.fields()
-            .map(|(_, e)| e.name().to_string())
+            .map(|(_, e)| format!("{}:{:?}", e.name(), e.field_type().value_type()))
             .collect::<Vec<_>>()
     };
-    if names(found) != names(expected) {
-        return Err(SearchError::Directory(
-            "the index on disk has another schema: rebuild it (ztc reindex)".into(),
-        ));
+    names(found) == names(expected)
+}
+
+/// Removes tantivy's files from `dir` (segments, meta, lock files), nothing else.
+fn remove_index_files(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let tantivy_file = name == "meta.json"
+            || name == ".managed.json"
+            || name.ends_with(".lock")
+            || [
+                ".idx",
+                ".pos",
+                ".term",
+                ".store",
+                ".fast",
+                ".fieldnorm",
+                ".del",
+            ]
+            .iter()
+            .any(|ext| name.ends_with(ext));
+        if tantivy_file && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+        }
     }
     Ok(())
 }

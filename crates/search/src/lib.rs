@@ -18,7 +18,9 @@
 //! # API
 //!
 //! - Opening: [`Index::open`] / [`Index::open_with_terms`] / [`Index::open_with`]
-//!   (a folder, memory-mapped, created when missing) and [`Index::in_ram`].
+//!   (a folder, memory-mapped, created when missing; an index written with
+//!   another schema by an older version is emptied, with no cursor, so the
+//!   follower rebuilds it) and [`Index::in_ram`].
 //!   The jieba dictionary is jieba's built-in one plus `data/terms.txt` plus
 //!   the administrators' terms; [`Index::add_terms`] extends it at run time
 //!   for indexing and queries alike (documents indexed before keep their old
@@ -53,17 +55,22 @@
 //! and 64 distinct words; full-width Latin folded, Latin lower-cased) and
 //! segmented with the index's own dictionary. Each word of the default
 //! segmentation forms a group with the shorter dictionary words inside it
-//! (jieba search mode: 锂电池 → 锂电池 | 电池), scored as the best of them
-//! plus 0.2 × the others, so overlapping tokens are not counted three times.
-//! Every group is searched in every text field of the scope with weights
-//! title ×3, keywords ×2, the rest ×1 (BM25, summed over fields), plus a
-//! bonus when a whitespace-separated chunk equals a whole keyword.
+//! (jieba search mode: 锂电池 → 锂电池 | 电池).
 //!
-//! Matching: a document must contain every word of two or more characters
-//! (or a shorter word inside it), like a web search; when no document does,
-//! any one word is enough (so long natural-language queries still find
-//! something). Single-character words (的, 与 …) only add to the score.
-//! `total`, pages and facets describe the set actually used.
+//! Matching runs on `all_text`, the public fields together (plus the
+//! technical text outside the public scope): a document must contain every
+//! word of two or more characters, either whole or as the shorter words
+//! that spell it (主成分分析 = 主成分 + 分析, for documents segmented
+//! differently), like a web search; when no document does, any one word is
+//! enough (so long natural-language queries still find something).
+//! Single-character words (的, 与 …) never decide a match. `total`, pages
+//! and facets describe the set actually used.
+//!
+//! Ranking: BM25 on `all_text` picks the best 200 candidates beyond the
+//! page, which are then scored per field with weights title ×3, keywords ×2,
+//! the rest ×1 (a group scores its best word plus 0.2 × its other words, so
+//! overlapping search-mode tokens do not count three times), plus a bonus
+//! when a whitespace-separated chunk of the query equals a whole keyword.
 //!
 //! A query with no word (empty, only punctuation or emoji) lists the
 //! documents in scope newest first. Pages past the end give no hits with the
@@ -84,6 +91,7 @@ pub mod eval;
 mod index;
 mod query;
 mod related;
+mod rerank;
 mod schema;
 mod search;
 mod suggest;

@@ -12,10 +12,11 @@ use std::ops::Bound;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur,
     Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::Token;
 
 use crate::doc::Kind;
 use crate::schema::{Fields, exact_key};
@@ -118,9 +119,6 @@ pub struct Weights {
     pub technical: f32,
     /// A whitespace-separated chunk of the query equal to a whole keyword.
     pub keyword_exact: f32,
-    /// Two adjacent query words found next to each other (title, keywords,
-    /// summary); 0 turns phrase matching off.
-    pub phrase: f32,
     /// Segment the query in jieba search mode (words and their parts) rather
     /// than default mode (words only). Documents are always indexed in
     /// search mode.
@@ -133,6 +131,9 @@ pub struct Weights {
     /// contain, rounded up. When no document qualifies, any one word is
     /// enough. 0 = any one word always.
     pub min_match: f32,
+    /// Score the best candidates again with the per-field weights (without
+    /// it, ranking uses BM25 over the combined text only).
+    pub rerank: bool,
 }
 
 impl Default for Weights {
@@ -145,10 +146,10 @@ impl Default for Weights {
             holder_org: 1.0,
             technical: 1.0,
             keyword_exact: 2.0,
-            phrase: 0.0,
             query_search_mode: true,
             part_tie: 0.2,
             min_match: 1.0,
+            rerank: true,
         }
     }
 }
@@ -162,23 +163,46 @@ pub fn clean_text(text: &str) -> String {
         .collect()
 }
 
-/// Most adjacent word pairs used for phrase matching.
-pub const MAX_PAIRS: usize = 24;
-
 /// The analysed query: whole chunks; word groups (a word of the default
 /// segmentation followed by the shorter dictionary words inside it, which
-/// search mode adds); every distinct word; adjacent word pairs with their
-/// distance in characters.
+/// search mode adds); every distinct word.
 #[derive(Debug, Clone, Default)]
 pub struct Analyzed {
     pub chunks: Vec<String>,
     pub groups: Vec<Vec<String>>,
     pub words: Vec<String>,
-    pub pairs: Vec<(String, usize, String)>,
+    /// Per group: shorter words that together spell the whole word (the
+    /// longest at each step, left to right), or nothing when they do not.
+    pub covers: Vec<Vec<String>>,
+}
+
+/// The longest parts, left to right, that spell `whole` (characters that
+/// start no part are skipped: 主成分分析 → 成分 + 分析); nothing when fewer
+/// than two parts are found.
+fn cover(text: &str, whole: &Token, parts: &[&Token]) -> Vec<String> {
+    let mut at = whole.offset_from;
+    let mut out = Vec::new();
+    while at < whole.offset_to {
+        match parts
+            .iter()
+            .filter(|p| p.offset_from == at)
+            .max_by_key(|p| p.offset_to)
+        {
+            Some(next) => {
+                out.push(next.text.clone());
+                at = next.offset_to;
+            }
+            None => {
+                let step = text.get(at..).and_then(|t| t.chars().next());
+                at += step.map_or(1, char::len_utf8);
+            }
+        }
+    }
+    if out.len() < 2 { Vec::new() } else { out }
 }
 
 impl Analyzed {
-    pub fn new(seg: &Segmenter, text: &str, search_mode: bool, with_pairs: bool) -> Analyzed {
+    pub fn new(seg: &Segmenter, text: &str, search_mode: bool) -> Analyzed {
         let cleaned = clean_text(text);
         let mut out = Analyzed::default();
         for chunk in cleaned.split_whitespace().take(MAX_CHUNKS) {
@@ -200,32 +224,26 @@ impl Analyzed {
                     continue;
                 }
                 let mut group = vec![whole.text.clone()];
-                for p in &parts {
-                    let inside = p.offset_from >= whole.offset_from
-                        && p.offset_to <= whole.offset_to
-                        && p.offset_to - p.offset_from < whole.offset_to - whole.offset_from;
-                    if inside && !group.contains(&p.text) {
+                let inside: Vec<&Token> = parts
+                    .iter()
+                    .filter(|p| {
+                        p.offset_from >= whole.offset_from
+                            && p.offset_to <= whole.offset_to
+                            && p.offset_to - p.offset_from < whole.offset_to - whole.offset_from
+                    })
+                    .collect();
+                for p in &inside {
+                    if !group.contains(&p.text) {
                         group.push(p.text.clone());
                     }
                 }
+                out.covers.push(cover(chunk, whole, &inside));
                 for w in &group {
                     if !out.words.contains(w) {
                         out.words.push(w.clone());
                     }
                 }
                 out.groups.push(group);
-            }
-            if with_pairs {
-                for w in plain.windows(2) {
-                    if out.pairs.len() >= MAX_PAIRS {
-                        break;
-                    }
-                    let gap = w[1].position.saturating_sub(w[0].position);
-                    let pair = (w[0].text.clone(), gap, w[1].text.clone());
-                    if gap > 0 && !out.pairs.contains(&pair) {
-                        out.pairs.push(pair);
-                    }
-                }
             }
         }
         out
@@ -243,6 +261,15 @@ pub fn required_groups(groups: usize, min_match: f32) -> usize {
         return 1;
     }
     ((groups as f32 * min_match.min(1.0)).ceil() as usize).clamp(1, groups)
+}
+
+/// Fields used for matching (and the first ranking) in a scope.
+pub fn match_fields(f: &Fields, scope: Scope) -> Vec<(Field, f32)> {
+    let mut v = vec![(f.all_text, 1.0)];
+    if scope != Scope::Public {
+        v.push((f.technical, 1.0));
+    }
+    v
 }
 
 /// Text fields searched in a scope, with their weights.
@@ -279,36 +306,64 @@ pub fn text_query(
     f: &Fields,
     w: &Weights,
     min_match: f32,
-) -> BooleanQuery {
-    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-    let mut content: Vec<Box<dyn TQuery>> = Vec::new();
-    for group in &a.groups {
-        let mut per_field: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-        for &(field, boost) in fields {
-            let q = match group.as_slice() {
-                [word] => term_query(field, word, boost),
-                _ => {
-                    let parts = group
-                        .iter()
-                        .map(|word| term_query(field, word, 1.0))
-                        .collect();
-                    let max = DisjunctionMaxQuery::with_tie_breaker(parts, w.part_tie);
-                    Box::new(BoostQuery::new(Box::new(max), boost))
-                }
-            };
-            per_field.push((Occur::Should, q));
-        }
-        let group_query: Box<dyn TQuery> = Box::new(BooleanQuery::new(per_field));
-        // Single-character words (的, 与, 对 …) never count towards the
-        // words a document must have.
-        if group.iter().any(|word| word.chars().count() > 1) {
-            content.push(group_query);
+) -> Box<dyn TQuery> {
+    // Sums are built as disjunctions with tie-breaker 1 (max + the rest =
+    // the sum): their heap-based scorers seek cheaply, where tantivy's
+    // buffered union refills a 4,096-document window at every seek.
+    let sum = |qs: Vec<Box<dyn TQuery>>| -> Box<dyn TQuery> {
+        if qs.len() == 1 {
+            qs.into_iter()
+                .next()
+                .unwrap_or_else(|| Box::new(EmptyQuery))
         } else {
-            clauses.push((Occur::Should, group_query));
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(qs, 1.0))
+        }
+    };
+    let mut content: Vec<Box<dyn TQuery>> = Vec::new();
+    let mut optional: Vec<Box<dyn TQuery>> = Vec::new();
+    let no_cover = Vec::new();
+    for (i, group) in a.groups.iter().enumerate() {
+        // Single-character words (的, 与, 对 …) never count towards the
+        // words a document must have; they only add to the score.
+        let is_content = group.iter().any(|word| word.chars().count() > 1);
+        let (Some(whole), true) = (group.first(), is_content) else {
+            continue;
+        };
+        let cover = a.covers.get(i).unwrap_or(&no_cover);
+        let mut per_field: Vec<Box<dyn TQuery>> = Vec::new();
+        for &(field, boost) in fields {
+            // The whole word, or all the shorter words that spell it (where
+            // the document was segmented differently).
+            let q = if cover.is_empty() {
+                term_query(field, whole, boost)
+            } else {
+                let parts = cover
+                    .iter()
+                    .map(|word| (Occur::Must, term_query(field, word, 1.0)))
+                    .collect();
+                let either: Vec<Box<dyn TQuery>> = vec![
+                    term_query(field, whole, 1.0),
+                    Box::new(BooleanQuery::new(parts)),
+                ];
+                let max = DisjunctionMaxQuery::with_tie_breaker(either, w.part_tie);
+                Box::new(BoostQuery::new(Box::new(max), boost))
+            };
+            per_field.push(q);
+        }
+        content.push(sum(per_field));
+    }
+    if w.keyword_exact > 0.0 {
+        for chunk in &a.chunks {
+            optional.push(term_query(f.keyword_exact, chunk, w.keyword_exact));
         }
     }
+    let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     let required = required_groups(content.len(), min_match);
-    if required > 1 {
+    if required > 1 && required == content.len() {
+        // Every word required: an intersection, which skips through the
+        // posting lists of common words.
+        clauses.extend(content.into_iter().map(|q| (Occur::Must, q)));
+    } else if required > 1 {
         let core = BooleanQuery::with_minimum_required_clauses(
             content.into_iter().map(|q| (Occur::Should, q)).collect(),
             required,
@@ -317,29 +372,10 @@ pub fn text_query(
     } else {
         clauses.extend(content.into_iter().map(|q| (Occur::Should, q)));
     }
-    if w.keyword_exact > 0.0 {
-        for chunk in &a.chunks {
-            clauses.push((
-                Occur::Should,
-                term_query(f.keyword_exact, chunk, w.keyword_exact),
-            ));
-        }
+    if !optional.is_empty() {
+        clauses.push((Occur::Should, sum(optional)));
     }
-    if w.phrase > 0.0 {
-        for (first, gap, second) in &a.pairs {
-            for field in [f.title, f.keywords, f.summary] {
-                let q = PhraseQuery::new_with_offset(vec![
-                    (0, Term::from_field_text(field, first)),
-                    (*gap, Term::from_field_text(field, second)),
-                ]);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(q), w.phrase)),
-                ));
-            }
-        }
-    }
-    BooleanQuery::new(clauses)
+    Box::new(BooleanQuery::new(clauses))
 }
 
 fn exact(field: Field, value: &str) -> Box<dyn TQuery> {
@@ -390,10 +426,10 @@ pub fn filter_clauses(f: &Fields, scope: Scope, filters: &Filters) -> Vec<Box<dy
 }
 
 /// The whole query: the text part (or everything) restricted by the filters.
-pub fn combine(text: Option<BooleanQuery>, filters: Vec<Box<dyn TQuery>>) -> Box<dyn TQuery> {
+pub fn combine(text: Option<Box<dyn TQuery>>, filters: Vec<Box<dyn TQuery>>) -> Box<dyn TQuery> {
     let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
     match text {
-        Some(t) => clauses.push((Occur::Must, Box::new(t))),
+        Some(t) => clauses.push((Occur::Must, t)),
         None => clauses.push((Occur::Must, Box::new(AllQuery))),
     }
     for q in filters {

@@ -23,6 +23,9 @@ pub struct Fields {
     pub applications: Field,
     pub holder_org: Field,
     pub technical: Field,
+    /// The public text fields together (not stored): matching and a first,
+    /// cheap ranking before the per-field scores of the best candidates.
+    pub all_text: Field,
     /// Whole keywords, normalised, not tokenised: exact keyword matches.
     pub keyword_exact: Field,
     /// Whole titles and keywords of published documents: suggestions.
@@ -44,7 +47,12 @@ pub fn build() -> (Schema, Fields) {
     let text = TextOptions::default().set_stored().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(ZH)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let text_unstored = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ZH)
+            .set_index_option(IndexRecordOption::WithFreqs),
     );
     let code = STRING | FAST | STORED;
     let fields = Fields {
@@ -56,6 +64,7 @@ pub fn build() -> (Schema, Fields) {
         applications: b.add_text_field("applications", text.clone()),
         holder_org: b.add_text_field("holder_org", text.clone()),
         technical: b.add_text_field("technical", text),
+        all_text: b.add_text_field("all_text", text_unstored),
         keyword_exact: b.add_text_field("keyword_exact", STRING),
         suggest: b.add_text_field("suggest", STRING),
         field: b.add_text_field("field", code.clone()),
@@ -94,6 +103,14 @@ impl Fields {
         doc.add_text(self.applications, &d.applications);
         doc.add_text(self.holder_org, &d.holder_org);
         doc.add_text(self.technical, &d.technical);
+        for public in [&d.title, &d.summary, &d.applications, &d.holder_org]
+            .into_iter()
+            .chain(&d.keywords)
+        {
+            if !public.is_empty() {
+                doc.add_text(self.all_text, public);
+            }
+        }
         if d.published {
             let title = exact_key(&d.title);
             if !title.is_empty() {

@@ -11,7 +11,11 @@ use crate::doc::Kind;
 use crate::error::Result;
 use crate::index::Index;
 use crate::query::{self, Analyzed, Query, Scope, Sort, Weights};
+use crate::rerank::Rescorer;
 use crate::schema::ZH;
+
+/// Candidates beyond the requested page that are scored again per field.
+const RERANK: usize = 200;
 
 /// Deepest result reachable by paging (offset + page size).
 pub const MAX_WINDOW: u64 = 10_000;
@@ -110,33 +114,31 @@ impl Index {
         let page = q.page.max(1);
         let offset = u64::from(page - 1) * u64::from(per_page);
         let want = (offset + u64::from(per_page)).min(MAX_WINDOW);
-        let top = if offset >= MAX_WINDOW {
+        let want = if offset >= MAX_WINDOW {
             0
         } else {
             usize::try_from(want).unwrap_or(0)
         };
-        let analyzed = Analyzed::new(
-            &self.segmenter,
-            &q.text,
-            w.query_search_mode,
-            w.phrase > 0.0,
-        );
-        let fields = query::text_fields(&self.fields, q.scope, w);
+        let analyzed = Analyzed::new(&self.segmenter, &q.text, w.query_search_mode);
+        let rerank = w.rerank && !analyzed.is_empty() && q.sort == Sort::Relevance && want > 0;
         let searcher = self.reader.searcher();
         let collector = SearchCollector {
-            top,
+            top: if rerank { want + RERANK } else { want },
             sort: q.sort,
             facets: true,
             count_status: q.scope == Scope::Admin,
         };
-        let run = |min_match: f32, sort: Sort| {
+        // Matching and a first ranking on the combined text field; then the
+        // best candidates are scored again with per-field weights.
+        let matching = query::match_fields(&self.fields, q.scope);
+        let run = |min_match: f32, sort: Sort| -> Result<Collected> {
             let text = (!analyzed.is_empty())
-                .then(|| query::text_query(&analyzed, &fields, &self.fields, w, min_match));
+                .then(|| query::text_query(&analyzed, &matching, &self.fields, w, min_match));
             let filters = query::filter_clauses(&self.fields, q.scope, &q.filters);
             let tq = query::combine(text, filters);
-            searcher.search(tq.as_ref(), &SearchCollector { sort, ..collector })
+            Ok(searcher.search(tq.as_ref(), &SearchCollector { sort, ..collector })?)
         };
-        let collected = if analyzed.is_empty() {
+        let mut collected = if analyzed.is_empty() {
             let sort = if q.sort == Sort::Relevance {
                 Sort::Newest
             } else {
@@ -151,6 +153,12 @@ impl Index {
                 strict
             }
         };
+        if rerank {
+            let fields = query::text_fields(&self.fields, q.scope, w);
+            Rescorer::new(&searcher, &analyzed, &fields, &self.fields, w)?
+                .rescore(&searcher, &mut collected.top)?;
+            collected.top.truncate(want);
+        }
         let reachable = collected.total.min(MAX_WINDOW);
         let pages = u32::try_from(reachable.div_ceil(u64::from(per_page))).unwrap_or(u32::MAX);
         let skip = usize::try_from(offset).unwrap_or(usize::MAX);

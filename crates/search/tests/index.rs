@@ -616,3 +616,55 @@ fn every_word_is_required_unless_no_document_has_them_all() {
     // Single characters never make a document drop out.
     assert_eq!(ids(&index, &q("光伏的逆变器", Scope::Public)), ["both"]);
 }
+
+#[test]
+fn an_index_with_another_schema_is_started_again_empty() {
+    use tantivy::schema::{STORED, STRING, Schema};
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let mut b = Schema::builder();
+        let id = b.add_text_field("id", STRING | STORED);
+        let old = tantivy::Index::create_in_dir(dir.path(), b.build()).expect("old index");
+        let mut w: tantivy::IndexWriter = old.writer(15_000_000).expect("writer");
+        w.add_document(tantivy::doc!(id => "x")).expect("add");
+        w.prepare_commit()
+            .expect("prepare")
+            .commit()
+            .expect("commit");
+    }
+    std::fs::write(dir.path().join("notes.txt"), "kept").expect("write");
+    let index = Index::open(dir.path()).expect("reopened");
+    assert_eq!(index.doc_count(), 0);
+    assert_eq!(index.cursor().expect("cursor"), None);
+    assert!(
+        dir.path().join("notes.txt").exists(),
+        "only index files are removed"
+    );
+    index
+        .upsert(&[doc("a", "钙钛矿电池", "published")])
+        .expect("upsert");
+    index.commit(Some("1")).expect("commit");
+    assert_eq!(ids(&index, &q("钙钛矿", Scope::Public)), ["a"]);
+}
+
+#[test]
+fn compound_words_match_whole_or_spelled_out_but_not_by_one_part() {
+    let index = Index::in_ram().expect("index");
+    index
+        .upsert(&[
+            doc("whole", "主成分分析方法", "published"),
+            doc("spelled", "主成分的快速分析", "published"),
+            doc("part", "光谱分析仪器", "published"),
+        ])
+        .expect("upsert");
+    index.commit(None).expect("commit");
+    assert_eq!(
+        ids(&index, &q("主成分分析", Scope::Public)),
+        ["spelled", "whole"]
+    );
+    let hits = index
+        .search(&q("主成分分析", Scope::Public))
+        .expect("search")
+        .hits;
+    assert_eq!(hits[0].id, "whole", "the whole word ranks first");
+}
