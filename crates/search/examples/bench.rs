@@ -10,6 +10,10 @@
 //! and highlighting) and then the peer; prints p50/p99, resident memory and
 //! MRR@10 of task A (keywords → paper) among the N.
 //!
+//! Diagnostics: `BENCH_NO_PEER=1` skips SQLite, `BENCH_NO_RERANK=1` ranks
+//! on the combined field only, `BENCH_PER_PAGE=n`, `BENCH_SLOWEST=1` lists
+//! the slowest queries.
+//!
 //! HTTP latency under 50 concurrent clients belongs to the web route
 //! (`/search`), measured with wrk like bench/load once that route exists.
 
@@ -237,10 +241,18 @@ fn query(n: u64, dir: &Path, papers: &[Paper]) -> Result<(), Error> {
         matched as f64 / queries.len() as f64,
         memory()
     );
+    let mut times = Vec::new();
+    for (i, (text, _)) in queries.iter().enumerate() {
+        let prefix: String = text.chars().take(1 + i % 2).collect();
+        let t = Instant::now();
+        index.suggest(&prefix, 8)?;
+        times.push(t.elapsed());
+    }
+    report("ours suggest", &mut times);
     let mut s = Scorer::default();
     for p in papers {
         s.add(
-            &eval::top10(&index, &Task::Keywords.query(p), &Default::default())?,
+            &eval::top10(&index, &Task::Keywords.query(p), &weights)?,
             &p.id,
         );
     }
