@@ -167,8 +167,10 @@ fn memory() -> String {
             .map_or(0.0, |kb| kb as f64 / 1024.0)
     };
     format!(
-        "VmRSS {:.0} MB, VmHWM {:.0} MB",
+        "VmRSS {:.0} MB (anonymous {:.0} MB, mapped index files {:.0} MB), VmHWM {:.0} MB",
         get("VmRSS:"),
+        get("RssAnon:"),
+        get("RssFile:"),
         get("VmHWM:")
     )
 }
