@@ -88,6 +88,7 @@ mod collect;
 mod doc;
 mod error;
 pub mod eval;
+mod highlight;
 mod index;
 mod query;
 mod related;
@@ -99,7 +100,8 @@ mod tokenizer;
 
 pub use doc::{Kind, SearchDoc};
 pub use error::{Result, SearchError};
+pub use highlight::escape_html;
 pub use index::{Index, Options};
 pub use query::{Filters, MAX_CHUNKS, MAX_QUERY_CHARS, MAX_TOKENS, Query, Scope, Sort, Weights};
-pub use search::{Facets, Hit, MAX_WINDOW, Results, escape_html};
+pub use search::{Facets, Hit, MAX_WINDOW, Results};
 pub use tokenizer::{STARTER_TERMS, Segmenter, normalize_token, starter_terms};

@@ -66,7 +66,7 @@ impl Index {
             count_status: false,
         };
         let found = searcher.search(&BooleanQuery::new(clauses), &collector)?;
-        let hl = Highlighter::new(self, &searcher, &Analyzed::default(), scope)?;
+        let hl = Highlighter::new(self, &Analyzed::default(), scope);
         found
             .top
             .iter()

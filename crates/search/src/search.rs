@@ -1,28 +1,20 @@
 //! Running a [`Query`]: results, facets, highlighted hits.
 
-use std::collections::BTreeMap;
-
-use tantivy::schema::Field;
-use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::collect::{Collected, FACET_FIELDS, Ranked, SearchCollector};
 use crate::doc::Kind;
 use crate::error::Result;
+use crate::highlight;
 use crate::index::Index;
 use crate::query::{self, Analyzed, Query, Scope, Sort, Weights};
 use crate::rerank::Rescorer;
-use crate::schema::ZH;
 
 /// Candidates beyond the requested page that are scored again per field.
 const RERANK: usize = 200;
 
 /// Deepest result reachable by paging (offset + page size).
 pub const MAX_WINDOW: u64 = 10_000;
-/// Longest summary snippet, in bytes (tantivy counts bytes: about 60 Chinese characters).
-pub const SNIPPET_BYTES: usize = 180;
-/// Characters of the summary shown when nothing in it matched.
-pub const SNIPPET_CHARS: usize = 60;
 
 /// One search answer.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,22 +67,6 @@ pub struct Facets {
     pub ip_type: Vec<(String, u64)>,
     /// Only in the admin scope.
     pub status: Vec<(String, u64)>,
-}
-
-/// Escapes text for HTML (`&`, `<`, `>`, `"`, `'`).
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn sorted(map: std::collections::HashMap<String, u64>) -> Vec<(String, u64)> {
@@ -163,7 +139,7 @@ impl Index {
         let pages = u32::try_from(reachable.div_ceil(u64::from(per_page))).unwrap_or(u32::MAX);
         let skip = usize::try_from(offset).unwrap_or(usize::MAX);
         let page_docs: Vec<Ranked> = collected.top.iter().skip(skip).copied().collect();
-        let hl = Highlighter::new(self, &searcher, &analyzed, q.scope)?;
+        let hl = Highlighter::new(self, &analyzed, q.scope);
         let mut hits = Vec::with_capacity(page_docs.len());
         for r in page_docs {
             hits.push(hl.hit(&searcher, r.addr, r.score)?);
@@ -216,64 +192,44 @@ fn facets(c: Collected, scope: Scope) -> Facets {
 /// Builds hits with highlighted title and snippet.
 pub(crate) struct Highlighter<'a> {
     index: &'a Index,
-    title: SnippetGenerator,
-    passages: Vec<(Field, SnippetGenerator)>,
+    /// Query words to mark: words of two or more characters, or all words
+    /// when the query has no longer one.
+    words: Vec<String>,
+    technical: bool,
 }
 
 impl<'a> Highlighter<'a> {
-    pub(crate) fn new(
-        index: &'a Index,
-        searcher: &Searcher,
-        analyzed: &Analyzed,
-        scope: Scope,
-    ) -> Result<Highlighter<'a>> {
-        let f = &index.fields;
-        let terms: BTreeMap<String, f32> = analyzed
+    pub(crate) fn new(index: &'a Index, analyzed: &Analyzed, scope: Scope) -> Highlighter<'a> {
+        let long: Vec<String> = analyzed
             .words
             .iter()
-            .map(|w| (w.clone(), 1.0 + w.chars().count() as f32))
+            .filter(|w| w.chars().count() > 1)
+            .cloned()
             .collect();
-        let analyzer = searcher.index().tokenizers().get(ZH).unwrap_or_default();
-        let make = |field: Field, chars: usize| {
-            SnippetGenerator::new(terms.clone(), analyzer.clone(), field, chars)
+        let words = if long.is_empty() {
+            analyzed.words.clone()
+        } else {
+            long
         };
-        let mut passages = vec![
-            (f.summary, make(f.summary, SNIPPET_BYTES)),
-            (f.applications, make(f.applications, SNIPPET_BYTES)),
-        ];
-        if scope != Scope::Public {
-            passages.push((f.technical, make(f.technical, SNIPPET_BYTES)));
-        }
-        Ok(Highlighter {
+        Highlighter {
             index,
-            title: make(f.title, 4000),
-            passages,
-        })
+            words,
+            technical: scope != Scope::Public,
+        }
     }
 
     pub(crate) fn hit(&self, searcher: &Searcher, addr: DocAddress, score: f32) -> Result<Hit> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let d = self.index.fields.search_doc(&doc);
-        let title_html = mark(&self.title, &d.title);
-        let mut snippet_html = None;
-        for (field, generator) in &self.passages {
-            let text = if *field == self.index.fields.summary {
-                &d.summary
-            } else if *field == self.index.fields.applications {
-                &d.applications
-            } else {
-                &d.technical
-            };
-            let s = generator.snippet(text);
-            if !s.is_empty() {
-                snippet_html = Some(render(s.fragment(), s.highlighted(), 0));
-                break;
-            }
+        let title_html = highlight::whole(&d.title, &self.words);
+        let mut passages = vec![&d.summary, &d.applications];
+        if self.technical {
+            passages.push(&d.technical);
         }
-        let snippet_html = snippet_html.unwrap_or_else(|| {
-            let head: String = d.summary.chars().take(SNIPPET_CHARS).collect();
-            escape_html(&head)
-        });
+        let snippet_html = passages
+            .into_iter()
+            .find_map(|text| highlight::passage(text, &self.words))
+            .unwrap_or_else(|| highlight::head(&d.summary));
         Ok(Hit {
             id: d.id,
             kind: d.kind,
@@ -293,33 +249,4 @@ impl<'a> Highlighter<'a> {
             updated_at: d.updated_at,
         })
     }
-}
-
-/// The whole of `text`, escaped, with matches in `<mark>`.
-fn mark(g: &SnippetGenerator, text: &str) -> String {
-    let s = g.snippet(text);
-    render(text, s.highlighted(), s.fragment_range().start)
-}
-
-/// `text` escaped, with `ranges` (shifted by `base`) in `<mark>`; plain
-/// escaped text if a range does not fit.
-fn render(text: &str, ranges: &[std::ops::Range<usize>], base: usize) -> String {
-    let ranges: Vec<_> = ranges
-        .iter()
-        .map(|r| r.start.saturating_add(base)..r.end.saturating_add(base))
-        .collect();
-    let mut html = String::with_capacity(text.len() + 16);
-    let mut at = 0;
-    for r in collapse_overlapped_ranges(&ranges) {
-        let (Some(before), Some(inner)) = (text.get(at..r.start), text.get(r.clone())) else {
-            return escape_html(text);
-        };
-        html.push_str(&escape_html(before));
-        html.push_str("<mark>");
-        html.push_str(&escape_html(inner));
-        html.push_str("</mark>");
-        at = r.end;
-    }
-    html.push_str(&escape_html(text.get(at..).unwrap_or_default()));
-    html
 }

@@ -511,12 +511,12 @@ fn highlighting_escapes_text_but_keeps_marks() {
         hit.title_html
     );
     assert!(
-        !hit.snippet_html.contains("<script>"),
+        !hit.snippet_html.contains("<script>") && !hit.snippet_html.contains("</script>"),
         "{}",
         hit.snippet_html
     );
     assert!(
-        hit.snippet_html.contains("&lt;script&gt;"),
+        hit.snippet_html.contains("&lt;/script&gt;"),
         "{}",
         hit.snippet_html
     );
@@ -667,4 +667,50 @@ fn compound_words_match_whole_or_spelled_out_but_not_by_one_part() {
         .expect("search")
         .hits;
     assert_eq!(hits[0].id, "whole", "the whole word ranks first");
+}
+
+#[test]
+fn snippets_show_the_passage_with_matches_and_fall_back_to_the_start() {
+    let index = Index::in_ram().expect("index");
+    let long = format!(
+        "{}本项目研制了碳化硅功率器件。{}",
+        "前言".repeat(60),
+        "结尾".repeat(60)
+    );
+    index
+        .upsert(&[SearchDoc {
+            summary: long,
+            ..doc("x", "功率模块", "published")
+        }])
+        .expect("upsert");
+    index.commit(None).expect("commit");
+    let hit = &index
+        .search(&q("碳化硅", Scope::Public))
+        .expect("search")
+        .hits[0];
+    assert!(
+        hit.snippet_html.starts_with('…') && hit.snippet_html.ends_with('…'),
+        "{}",
+        hit.snippet_html
+    );
+    assert!(
+        hit.snippet_html.contains("<mark>碳化硅</mark>"),
+        "{}",
+        hit.snippet_html
+    );
+    assert!(
+        hit.snippet_html.chars().count() < 120,
+        "{}",
+        hit.snippet_html
+    );
+    let hit = &index
+        .search(&q("模块", Scope::Public))
+        .expect("search")
+        .hits[0];
+    assert!(
+        hit.snippet_html.starts_with("前言前言"),
+        "{}",
+        hit.snippet_html
+    );
+    assert_eq!(hit.title_html, "功率<mark>模块</mark>");
 }
