@@ -322,10 +322,15 @@ pub fn text_query(
     let mut content: Vec<Box<dyn TQuery>> = Vec::new();
     let mut optional: Vec<Box<dyn TQuery>> = Vec::new();
     let no_cover = Vec::new();
+    // A query of single characters only (钽酸锂 cut into 钽/酸/锂) uses them all.
+    let any_long = a
+        .groups
+        .iter()
+        .any(|g| g.iter().any(|word| word.chars().count() > 1));
     for (i, group) in a.groups.iter().enumerate() {
-        // Single-character words (的, 与, 对 …) never count towards the
-        // words a document must have; they only add to the score.
-        let is_content = group.iter().any(|word| word.chars().count() > 1);
+        // Single-character words (的, 与, 对 …) do not decide matches when
+        // the query has longer words; they only add to the score (rerank).
+        let is_content = !any_long || group.iter().any(|word| word.chars().count() > 1);
         let (Some(whole), true) = (group.first(), is_content) else {
             continue;
         };

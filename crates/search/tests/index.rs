@@ -714,3 +714,22 @@ fn snippets_show_the_passage_with_matches_and_fall_back_to_the_start() {
     );
     assert_eq!(hit.title_html, "功率<mark>模块</mark>");
 }
+
+#[test]
+fn a_query_of_single_characters_still_matches() {
+    let index = Index::in_ram().expect("index");
+    index
+        .upsert(&[
+            SearchDoc {
+                technical: "采用钽酸锂单晶薄膜".into(),
+                ..doc("t", "声表面波滤波器", "published")
+            },
+            doc("p", "锂 钽 酸", "published"),
+        ])
+        .expect("upsert");
+    index.commit(None).expect("commit");
+    let words = index.segmenter().words("钽酸锂", false);
+    assert!(words.iter().all(|w| w.chars().count() == 1), "{words:?}");
+    assert_eq!(ids(&index, &q("钽酸锂", Scope::Public)), ["p"]);
+    assert_eq!(ids(&index, &q("钽酸锂", Scope::Protected)), ["p", "t"]);
+}
