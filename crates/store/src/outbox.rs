@@ -40,14 +40,6 @@ impl Cursor {
             id: id.to_owned(),
         })
     }
-
-    /// The cursor `ms` milliseconds earlier (the start of a look-back sweep).
-    pub fn back(&self, ms: i64) -> Cursor {
-        Cursor {
-            at: self.at.saturating_sub(ms),
-            id: String::new(),
-        }
-    }
 }
 
 /// Up to `limit` events after `from`, oldest first.

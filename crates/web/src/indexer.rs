@@ -8,12 +8,14 @@
 //! is applied again, and applying is idempotent (the object is read afresh from the
 //! store and replaces its document).
 //!
-//! Events are written with the time of their transaction, and a transaction may
-//! commit a little after a later one started; so besides following the outbox from
-//! its cursor, the follower regularly sweeps back over the last [`LOOK_BACK_MS`] and
-//! re-applies what it finds (cheap: documents are replaced by id).
+//! Events carry the time of their transaction, and a transaction may commit a little
+//! after a later one started, so an event can appear behind the position already
+//! read. Hence: the follower sweeps the last [`LOOK_BACK_MS`] of wall-clock time
+//! every few seconds and applies the events it has not seen; and the cursor stored
+//! with each commit is a safe point, never later than `now − LOOK_BACK_MS`, so that
+//! a restart re-reads whatever may have committed late.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +29,8 @@ use ztc_store::{Store, StoreError};
 pub const LOOK_BACK_MS: i64 = 120_000;
 /// Events read per step.
 const STEP: i64 = 2000;
+/// Achievements read and written per batch while applying events.
+const APPLY_BATCH: usize = 500;
 /// Achievements per batch in a rebuild.
 const REBUILD_BATCH: i64 = 1000;
 
@@ -73,8 +77,10 @@ pub fn document(a: &Achievement) -> SearchDoc {
 /// Whether an event can change what the index holds.
 fn relevant(e: &outbox::Event) -> bool {
     match e.object_type.as_str() {
+        // (Organisations cannot be renamed yet; when they can, their achievements
+        // carry the name and must be indexed again.)
         "achievement" => e.topic != "achievement.view_protected",
-        "organisation" | "search_term" => true,
+        "search_term" => true,
         _ => false,
     }
 }
@@ -91,15 +97,6 @@ async fn apply(
             if e.topic == "search_term.add" {
                 ids.extend(learn(index, &e.object_id).await?);
             }
-        } else if e.object_type == "organisation" {
-            // A renamed holder organisation: its achievements carry its name.
-            let filter = achievements::Filter {
-                org: Some(e.object_id.clone()),
-                ..Default::default()
-            };
-            for a in achievements::list(store, &filter, 1, 100_000).await?.items {
-                ids.insert(a.id);
-            }
         } else {
             ids.insert(e.object_id.clone());
         }
@@ -108,20 +105,24 @@ async fn apply(
         return Ok(());
     }
     let ids: Vec<String> = ids.into_iter().collect();
-    let found = achievements::get_many(store, &ids).await?;
-    let docs: Vec<SearchDoc> = found.iter().map(document).collect();
-    let gone: Vec<String> = ids
-        .into_iter()
-        .filter(|id| !found.iter().any(|a| a.id == *id))
-        .collect();
-    let index = index.clone();
-    tokio::task::spawn_blocking(move || {
-        for id in &gone {
-            index.delete(id)?;
-        }
-        index.upsert(&docs)
-    })
-    .await??;
+    for chunk in ids.chunks(APPLY_BATCH) {
+        let found = achievements::get_many(store, chunk).await?;
+        let present: BTreeSet<&str> = found.iter().map(|a| a.id.as_str()).collect();
+        let gone: Vec<String> = chunk
+            .iter()
+            .filter(|id| !present.contains(id.as_str()))
+            .cloned()
+            .collect();
+        let docs: Vec<SearchDoc> = found.iter().map(document).collect();
+        let index = index.clone();
+        tokio::task::spawn_blocking(move || {
+            for id in &gone {
+                index.delete(id)?;
+            }
+            index.upsert(&docs)
+        })
+        .await??;
+    }
     Ok(())
 }
 
@@ -178,17 +179,29 @@ pub async fn stored_cursor(index: &Arc<Index>) -> Result<Cursor, IndexError> {
     Ok(c.as_deref().and_then(Cursor::decode).unwrap_or_default())
 }
 
-/// Applies every event after `from` and commits with the newest as the cursor
-/// (never moving the stored cursor backwards). Returns the position reached and
-/// the number of events read.
-async fn follow_from(
+/// The safe point for a position reached: no later than `now − LOOK_BACK_MS`.
+fn safe(reached: &Cursor) -> Cursor {
+    let horizon = Cursor {
+        at: now_ms() - LOOK_BACK_MS,
+        id: String::new(),
+    };
+    std::cmp::min(reached.clone(), horizon)
+}
+
+fn now_ms() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
+}
+
+/// Applies the events after `from` that are not in `seen` (recording them there),
+/// in steps; returns the position reached and the number applied.
+async fn read_from(
     store: &Store,
     index: &Arc<Index>,
     from: Cursor,
-    stored: &Cursor,
+    seen: &mut HashMap<String, i64>,
 ) -> Result<(Cursor, usize), IndexError> {
     let mut at = from;
-    let mut read = 0;
+    let mut applied = 0;
     loop {
         let events = outbox::after(store, &at, STEP).await?;
         let Some(last) = events.last() else { break };
@@ -196,54 +209,69 @@ async fn follow_from(
             at: last.at,
             id: last.id.clone(),
         };
-        apply(store, index, &events).await?;
-        read += events.len();
-        commit(index, std::cmp::max(&next, stored)).await?;
+        let fresh: Vec<outbox::Event> = events
+            .iter()
+            .filter(|e| !seen.contains_key(&e.id))
+            .cloned()
+            .collect();
+        apply(store, index, &fresh).await?;
+        applied += fresh.len();
+        for e in fresh {
+            seen.insert(e.id, e.at);
+        }
         at = next;
         if (events.len() as i64) < STEP {
             break;
         }
     }
-    Ok((at, read))
+    Ok((at, applied))
 }
 
-/// Brings the index up to date: sweeps back from its stored cursor and applies
-/// everything since. Returns the number of events read.
+/// Brings the index up to date from its stored cursor (a safe point) and commits.
+/// Returns the number of events applied.
 pub async fn catch_up(store: &Store, index: &Arc<Index>) -> Result<usize, IndexError> {
     let stored = stored_cursor(index).await?;
-    let from = if stored == Cursor::default() {
-        stored.clone()
-    } else {
-        stored.back(LOOK_BACK_MS)
-    };
-    Ok(follow_from(store, index, from, &stored).await?.1)
+    let mut seen = HashMap::new();
+    let (reached, applied) = read_from(store, index, stored, &mut seen).await?;
+    commit(index, &safe(&reached)).await?;
+    Ok(applied)
 }
 
 /// Follows the outbox until the process ends: every `poll` from the position
-/// reached, and every `sweep` back over the look-back window. Errors are logged
-/// and retried (the database may be restarting).
+/// reached, and every `sweep` over the last [`LOOK_BACK_MS`] for events that
+/// committed late. Errors are logged and retried (the database may be restarting).
 pub async fn follow(store: Store, index: Arc<Index>, poll: Duration, sweep: Duration) {
     let mut position: Option<Cursor> = None;
+    // Events applied within the look-back window (id → time), so sweeps skip them.
+    let mut seen: HashMap<String, i64> = HashMap::new();
     let mut last_sweep = std::time::Instant::now();
     loop {
         let step = async {
-            let stored = stored_cursor(&index).await?;
             let from = match &position {
-                Some(p) if last_sweep.elapsed() < sweep => p.clone(),
-                _ => {
-                    last_sweep = std::time::Instant::now();
-                    if stored == Cursor::default() {
-                        stored.clone()
-                    } else {
-                        stored.back(LOOK_BACK_MS)
-                    }
-                }
+                Some(p) => p.clone(),
+                None => stored_cursor(&index).await?,
             };
-            let (reached, read) = follow_from(&store, &index, from.clone(), &stored).await?;
-            if read > 0 {
-                tracing::debug!(read, "search index followed the outbox");
+            let (mut reached, mut applied) = read_from(&store, &index, from, &mut seen).await?;
+            let sweeping = last_sweep.elapsed() >= sweep;
+            if sweeping {
+                let horizon = now_ms() - LOOK_BACK_MS;
+                let window = Cursor {
+                    at: horizon,
+                    id: String::new(),
+                };
+                let (swept_to, late) = read_from(&store, &index, window, &mut seen).await?;
+                if late > 0 {
+                    tracing::info!(late, "search index applied events that committed late");
+                }
+                applied += late;
+                reached = std::cmp::max(reached, swept_to);
+                seen.retain(|_, at| *at >= horizon - LOOK_BACK_MS);
+                last_sweep = std::time::Instant::now();
             }
-            Ok::<_, IndexError>(std::cmp::max(reached, from))
+            if applied > 0 || sweeping {
+                commit(&index, &safe(&reached)).await?;
+            }
+            Ok::<_, IndexError>(reached)
         };
         match step.await {
             Ok(p) => position = Some(p),
@@ -263,7 +291,9 @@ pub async fn rebuild(
     index: &Arc<Index>,
     mut progress: impl FnMut(u64, u64),
 ) -> Result<u64, IndexError> {
-    let head = outbox::head(store).await?;
+    // Events still committing while the store is read are re-read after the
+    // rebuild: the cursor stored is a safe point.
+    let head = safe(&outbox::head(store).await?);
     load_terms(store, index).await?;
     let total = achievements::count(store).await?.max(0) as u64;
     {

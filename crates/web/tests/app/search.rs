@@ -475,3 +475,56 @@ async fn administrators_extend_the_dictionary() {
             .contains(&format!(">{term}"))
     );
 }
+
+#[tokio::test]
+async fn a_crash_while_indexing_loses_nothing() {
+    let app = TestApp::new().await;
+    library(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let open = || std::sync::Arc::new(ztc_search::Index::open(dir.path()).unwrap());
+    let index = open();
+    indexer::catch_up(&app.db.store, &index).await.unwrap();
+    assert_eq!(index.doc_count(), 4);
+
+    // A new entry; the process applies its event but dies before committing.
+    let by = app.member("torch").await.user.id;
+    let org = app.member("holder").await.user.org_id;
+    let created = achievements::create_many(
+        &app.db.store,
+        &ztc_store::Ctx::system("test"),
+        &by,
+        &[NewAchievement {
+            details: details(
+                "液流电池双极板",
+                "6.5",
+                "6",
+                "液流电池用复合双极板。",
+                "模压成型。",
+            ),
+            status: Status::Published,
+            holder_org_id: org,
+            owner_id: None,
+            channel: Channel::AgencyMining,
+            channel_ref: None,
+            create_key: None,
+        }],
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let a = achievements::get(&app.db.store, &created[0])
+        .await
+        .unwrap()
+        .unwrap();
+    index.upsert(&[indexer::document(&a)]).unwrap();
+    drop(index); // no commit: what was staged is gone with the process
+
+    // On restart nothing of it is visible, and catching up from the stored cursor
+    // brings it back.
+    let index = open();
+    assert_eq!(index.doc_count(), 4, "uncommitted work is not half-visible");
+    indexer::catch_up(&app.db.store, &index).await.unwrap();
+    assert_eq!(index.doc_count(), 5);
+    let found = index.search(&ztc_search::Query::text("液流电池")).unwrap();
+    assert_eq!(found.hits[0].title, "液流电池双极板");
+}
