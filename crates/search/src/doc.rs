@@ -59,8 +59,9 @@ pub struct SearchDoc {
     pub status: String,
     /// Whether the public may see the document.
     pub published: bool,
-    /// Unix seconds.
+    /// Unix time (one unit for both; ztc passes milliseconds).
     pub created_at: i64,
-    /// Unix seconds.
+    /// Unix time, as `created_at`; also what [`crate::Index::stamps`] returns, so a
+    /// follower can tell an up-to-date document.
     pub updated_at: i64,
 }

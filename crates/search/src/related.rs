@@ -74,6 +74,25 @@ impl Index {
             .collect()
     }
 
+    /// The `updated_at` the index holds (committed) for each of `ids` it has: lets a
+    /// follower skip documents that are already up to date.
+    pub fn stamps(&self, ids: &[String]) -> Result<std::collections::HashMap<String, i64>> {
+        let searcher = self.reader.searcher();
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for id in ids {
+            if let Some(addr) = self.address_of(&searcher, id)? {
+                let column = searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .i64("updated_at")?;
+                if let Some(v) = column.first(addr.doc_id) {
+                    out.insert(id.clone(), v);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub(crate) fn address_of(
         &self,
         searcher: &tantivy::Searcher,

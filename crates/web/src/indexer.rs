@@ -69,8 +69,8 @@ pub fn document(a: &Achievement) -> SearchDoc {
         ip_types: d.ip.iter().map(|i| i.kind.clone()).collect(),
         status: a.status.as_str().to_owned(),
         published: a.status == Status::Published,
-        created_at: a.created_at / 1000,
-        updated_at: a.updated_at / 1000,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
     }
 }
 
@@ -92,18 +92,22 @@ async fn apply(
     events: &[outbox::Event],
 ) -> Result<(), IndexError> {
     let mut ids: BTreeSet<String> = BTreeSet::new();
+    // Entries to write again even if unchanged (a new dictionary term).
+    let mut forced: BTreeSet<String> = BTreeSet::new();
     for e in events.iter().filter(|e| relevant(e)) {
         if e.object_type == "search_term" {
             if e.topic == "search_term.add" {
-                ids.extend(learn(index, &e.object_id).await?);
+                forced.extend(learn(index, &e.object_id).await?);
             }
         } else {
             ids.insert(e.object_id.clone());
         }
     }
+    ids.extend(forced.iter().cloned());
     if ids.is_empty() {
         return Ok(());
     }
+    let forced = Arc::new(forced);
     let ids: Vec<String> = ids.into_iter().collect();
     for chunk in ids.chunks(APPLY_BATCH) {
         let found = achievements::get_many(store, chunk).await?;
@@ -113,9 +117,18 @@ async fn apply(
             .filter(|id| !present.contains(id.as_str()))
             .cloned()
             .collect();
-        let docs: Vec<SearchDoc> = found.iter().map(document).collect();
         let index = index.clone();
+        let forced = forced.clone();
         tokio::task::spawn_blocking(move || {
+            // Documents the index already holds in this version are left alone, so
+            // re-reading events (sweeps, restarts) costs lookups, not rewrites.
+            let ids: Vec<String> = found.iter().map(|a| a.id.clone()).collect();
+            let stamps = index.stamps(&ids)?;
+            let docs: Vec<SearchDoc> = found
+                .iter()
+                .filter(|a| forced.contains(&a.id) || stamps.get(&a.id) != Some(&a.updated_at))
+                .map(document)
+                .collect();
             for id in &gone {
                 index.delete(id)?;
             }
@@ -132,7 +145,8 @@ async fn learn(index: &Arc<Index>, term: &str) -> Result<Vec<String>, IndexError
     let index = index.clone();
     let term = term.to_owned();
     let ids = tokio::task::spawn_blocking(move || {
-        index.add_terms(std::slice::from_ref(&term));
+        // Found with the old segmentation (as the documents were indexed), then
+        // written again with the new one.
         let mut ids = Vec::new();
         for page in 1..=100 {
             let r = index.search(&ztc_search::Query {
@@ -147,6 +161,7 @@ async fn learn(index: &Arc<Index>, term: &str) -> Result<Vec<String>, IndexError
                 break;
             }
         }
+        index.add_terms(std::slice::from_ref(&term));
         Ok::<_, ztc_search::SearchError>(ids)
     })
     .await??;
