@@ -343,7 +343,13 @@ pub async fn page(
         ("trl", &p.trl, format!("TRL ≥ {}", p.trl)),
         ("mode", &p.mode, l.of("cooperation_modes", &p.mode)),
         ("ip", &p.ip, l.of("ip_types", &p.ip)),
-        ("status", &p.status, p.status.clone()),
+        (
+            "status",
+            &p.status,
+            Status::parse(p.status.trim())
+                .map(|s| s.label(req.lang.is_en()).to_owned())
+                .unwrap_or_else(|| p.status.clone()),
+        ),
     ] {
         if !value.trim().is_empty() {
             chips.push((label, link(&p, key, "")));
