@@ -387,3 +387,45 @@ fn import_achievements_all_or_nothing() {
         stderr(&o)
     );
 }
+
+#[test]
+fn reindex_rebuilds_and_refuses_while_a_server_holds_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = ztc(dir.path());
+    c.arg("demo");
+    let o = run(c, "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut c = ztc(dir.path());
+    c.arg("reindex");
+    let o = run(c, "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("已重建搜索索引：1000 项"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+
+    // A running server holds the index: a clear line, nothing changed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut c = ztc(dir.path());
+    c.args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("ZTC_LOG", "warn");
+    let mut server = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let up = lines.any(|l| l.is_ok_and(|l| l.contains("listening on")));
+    let mut c = ztc(dir.path());
+    c.arg("reindex");
+    let o = run(c, "");
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(up, "the server started");
+    assert_one_line_failure(&o, "运行中的 ztc serve");
+}
