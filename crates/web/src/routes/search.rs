@@ -388,7 +388,19 @@ pub async fn page(
         })
         .await
         .unwrap_or_default();
-        for s in suggestions.into_iter().take(6) {
+        // The shorter words inside what was typed (锂电池 → 电池), then suggestions.
+        let whole: Vec<String> = state.search.segmenter().words(&p.q, false);
+        let mut tried: Vec<String> = Vec::new();
+        for w in state.search.segmenter().words(&p.q, true) {
+            if w.chars().count() >= 2 && !whole.contains(&w) && !tried.contains(&w) {
+                tried.push(w);
+            }
+        }
+        for s in tried
+            .into_iter()
+            .take(4)
+            .chain(suggestions.into_iter().take(6))
+        {
             tips.push((s.clone(), link(&p, "q", &s)));
         }
     }

@@ -304,6 +304,20 @@ async fn bad_queries_get_answers_not_errors() {
         .await; // 量子计算
     assert!(none.body.contains("data-testid=\"no-results\""));
     assert!(none.body.contains("去掉全部筛选条件"));
+    // A compound with no match offers the shorter words inside it.
+    let none = c
+        .get("/search?q=%E7%87%83%E6%96%99%E7%94%B5%E6%B1%A0")
+        .await; // 燃料电池
+    assert!(
+        none.body.contains("data-testid=\"no-results\""),
+        "{}",
+        none.body
+    );
+    assert!(
+        none.body.contains("q=%E7%94%B5%E6%B1%A0\">电池</a>"),
+        "{}",
+        none.body
+    );
     // Suggestions while typing.
     let s = c.get("/search/suggest?q=%E9%AB%98%E5%AE%89").await.json(); // 高安
     assert_eq!(s[0], "高安全固态锂电池电解质");
