@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::tokenizer::normalize_token;
+use crate::tokenizer::fold_char;
 
 /// Characters in a passage.
 pub const PASSAGE_CHARS: usize = 80;
@@ -30,15 +30,31 @@ pub fn escape_html(s: &str) -> String {
 /// Byte ranges of `text` where one of `words` (already normalised) occurs,
 /// sorted and merged.
 pub fn find(text: &str, words: &[String]) -> Vec<Range<usize>> {
+    // Most text (Chinese, lower-case Latin) folds to itself: search it directly.
+    if !text.chars().any(folds) {
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for w in words.iter().filter(|w| !w.is_empty()) {
+            ranges.extend(
+                text.match_indices(w.as_str())
+                    .map(|(start, m)| start..start + m.len()),
+            );
+        }
+        return merged(ranges);
+    }
     let mut folded = String::with_capacity(text.len());
     let mut map = Vec::with_capacity(text.len() + 1);
     for (at, c) in text.char_indices() {
-        let mut buf = [0u8; 4];
-        let f = normalize_token(c.encode_utf8(&mut buf));
-        for _ in 0..f.len() {
+        if c.is_ascii() {
             map.push(at);
+            folded.push(c.to_ascii_lowercase());
+            continue;
         }
-        folded.push_str(&f);
+        for f in fold_char(c) {
+            for _ in 0..f.len_utf8() {
+                map.push(at);
+            }
+            folded.push(f);
+        }
     }
     map.push(text.len());
     let original = |b: usize| map.get(b).copied().unwrap_or(text.len());
@@ -48,15 +64,29 @@ pub fn find(text: &str, words: &[String]) -> Vec<Range<usize>> {
             ranges.push(original(start)..original(start + m.len()));
         }
     }
+    merged(ranges)
+}
+
+/// Whether [`fold_char`] changes `c`.
+fn folds(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_uppercase()
+    } else {
+        ('\u{FF01}'..='\u{FF5E}').contains(&c) || c.is_uppercase()
+    }
+}
+
+/// Ranges sorted, overlapping ones joined.
+fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     ranges.sort_by_key(|r| (r.start, r.end));
-    let mut merged: Vec<Range<usize>> = Vec::new();
+    let mut out: Vec<Range<usize>> = Vec::new();
     for r in ranges {
-        match merged.last_mut() {
+        match out.last_mut() {
             Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-            _ => merged.push(r),
+            _ => out.push(r),
         }
     }
-    merged
+    out
 }
 
 /// `text[window]` escaped, with `marks` (inside the window) in `<mark>`.
@@ -128,4 +158,46 @@ pub fn head(text: &str) -> String {
         html.push('…');
     }
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marked(text: &str, words: &[&str]) -> Vec<&'static str> {
+        let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        find(text, &words)
+            .into_iter()
+            .map(|r| &*text[r].to_owned().leak())
+            .collect()
+    }
+
+    #[test]
+    fn finds_words_in_text_that_folds_to_itself() {
+        assert_eq!(marked("锂电池bms均衡", &["电池", "bms"]), ["电池bms"]);
+        assert_eq!(marked("电池与电池组", &["电池"]), ["电池", "电池"]);
+        assert!(marked("石墨烯", &["电池"]).is_empty());
+    }
+
+    #[test]
+    fn finds_words_in_upper_case_and_full_width_text() {
+        assert_eq!(marked("锂电池 BMS 均衡", &["bms"]), ["BMS"]);
+        assert_eq!(
+            marked("ＣＲＩＳＰＲ基因编辑", &["crispr"]),
+            ["ＣＲＩＳＰＲ"]
+        );
+        assert_eq!(
+            marked("Crispr 与 crispr", &["crispr"]),
+            ["Crispr", "crispr"]
+        );
+    }
+
+    #[test]
+    fn escapes_and_marks() {
+        let words = vec!["bms".to_owned()];
+        assert_eq!(
+            whole("<b>BMS</b>", &words),
+            "&lt;b&gt;<mark>BMS</mark>&lt;/b&gt;"
+        );
+    }
 }

@@ -178,13 +178,17 @@ fn fold_width(text: &str) -> Option<(String, Vec<usize>)> {
 
 /// Lower-cases and folds full-width ASCII (`ＡＢＣ１２` → `abc12`).
 pub fn normalize_token(word: &str) -> String {
-    word.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+    word.chars().flat_map(fold_char).collect()
+}
+
+/// One character of [`normalize_token`]: full-width ASCII folded, then
+/// lower-cased (which may give more than one character).
+pub fn fold_char(c: char) -> std::char::ToLowercase {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+    .to_lowercase()
 }
 
 /// The tantivy side of [`Segmenter`].

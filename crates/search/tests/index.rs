@@ -349,6 +349,30 @@ fn upsert_is_idempotent_and_delete_removes() {
 }
 
 #[test]
+fn optimize_merges_segments_and_keeps_the_cursor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = Index::open(dir.path()).expect("open");
+    assert_eq!(index.optimize().expect("nothing to merge"), 0);
+    for (i, title) in ["石墨烯导热膜", "石墨烯传感器", "钙钛矿电池"]
+        .iter()
+        .enumerate()
+    {
+        index
+            .upsert(&[doc(&format!("d{i}"), title, "published")])
+            .expect("upsert");
+        index.commit(Some(&format!("outbox:{i}"))).expect("commit");
+    }
+    assert_eq!(index.optimize().expect("optimize"), 3);
+    assert_eq!(index.optimize().expect("already one"), 0);
+    assert_eq!(index.cursor().expect("cursor").as_deref(), Some("outbox:2"));
+    assert_eq!(ids(&index, &q("石墨烯", Scope::Public)), ["d0", "d1"]);
+    drop(index);
+    let index = Index::open(dir.path()).expect("reopen");
+    assert_eq!(index.cursor().expect("cursor").as_deref(), Some("outbox:2"));
+    assert_eq!(index.doc_count(), 3);
+}
+
+#[test]
 fn persists_across_reopen_with_cursor() {
     let dir = tempfile::tempdir().expect("tempdir");
     {

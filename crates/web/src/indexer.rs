@@ -337,6 +337,8 @@ pub async fn rebuild(
         return Err(e);
     }
     commit(index, &head).await?;
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || index.optimize()).await??;
     Ok(done)
 }
 

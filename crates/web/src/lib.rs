@@ -49,6 +49,11 @@ pub struct AppState {
     pub imports: batch::Slots,
     /// This process's search index (`data_dir/index`), following the outbox.
     pub search: Arc<ztc_search::Index>,
+    /// Searches running at once (two per core, so that cores stay busy while
+    /// answers are written out); the others wait in turn. First come, first
+    /// served keeps a slow query from stretching every other one, as running
+    /// fifty at once on two cores did (bench/search-http: p99 150 → 45 ms).
+    pub searches: Arc<tokio::sync::Semaphore>,
 }
 
 /// The process-wide metrics recorder (installed once; tests build many apps).
@@ -100,6 +105,9 @@ impl App {
             files,
             imports: batch::Slots::new(2),
             search: Arc::new(search),
+            searches: Arc::new(tokio::sync::Semaphore::new(
+                2 * std::thread::available_parallelism().map_or(2, usize::from),
+            )),
         };
         Ok(App { state })
     }

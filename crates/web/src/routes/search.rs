@@ -142,12 +142,23 @@ async fn run(
         page: p.page.unwrap_or(1).max(1),
         per_page,
     };
-    let index = state.search.clone();
-    let results = tokio::task::spawn_blocking(move || index.search(&query))
-        .await
-        .map_err(Failure::internal)?
+    let results = on_index(state, move |index| index.search(&query))
+        .await?
         .map_err(Failure::internal)?;
     Ok((results, scoped))
+}
+
+/// Runs `f` on the index on a blocking thread, in turn with the other
+/// searches (see [`AppState::searches`]).
+pub async fn on_index<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&ztc_search::Index) -> T + Send + 'static,
+) -> Result<T, Failure> {
+    let _turn = state.searches.acquire().await.map_err(Failure::internal)?;
+    let index = state.search.clone();
+    tokio::task::spawn_blocking(move || f(&index))
+        .await
+        .map_err(Failure::internal)
 }
 
 // ---- the page ----------------------------------------------------------------------------
@@ -376,9 +387,8 @@ pub async fn page(
             ));
         }
         // Titles and keywords that begin like the words typed.
-        let index = state.search.clone();
         let words: Vec<String> = p.q.split_whitespace().map(str::to_owned).collect();
-        let suggestions = tokio::task::spawn_blocking(move || {
+        let suggestions = on_index(&state, move |index| {
             let mut out = Vec::new();
             for w in words.iter().take(4) {
                 let prefix: String = w.chars().take(2).collect();
@@ -484,10 +494,8 @@ pub async fn suggest(
     if prefix.is_empty() {
         return Ok(Json(Vec::new()));
     }
-    let index = state.search.clone();
-    let list = tokio::task::spawn_blocking(move || index.suggest(&prefix, 8))
-        .await
-        .map_err(Failure::internal)?
+    let list = on_index(&state, move |index| index.suggest(&prefix, 8))
+        .await?
         .map_err(Failure::internal)?;
     Ok(Json(list))
 }
@@ -609,9 +617,8 @@ pub async fn api(
 /// Related entries for an achievement page (more like this), in the viewer's scope.
 pub async fn related(state: &AppState, req: &Req, id: &str) -> Vec<(String, String)> {
     let scope = scoped(req, false).scope;
-    let index = state.search.clone();
     let id = id.to_owned();
-    match tokio::task::spawn_blocking(move || index.more_like_this(&id, scope, 5)).await {
+    match on_index(state, move |index| index.more_like_this(&id, scope, 5)).await {
         Ok(Ok(hits)) => hits.into_iter().map(|h| (h.id, h.title)).collect(),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "related achievements");
