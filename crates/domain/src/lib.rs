@@ -13,6 +13,7 @@ mod macros;
 pub mod achievement;
 pub mod attachment;
 pub mod credit_code;
+pub mod demand;
 pub mod evaluation;
 pub mod password;
 pub mod patent;

@@ -11,6 +11,7 @@
 //!   password.
 
 use crate::achievement::Status;
+use crate::demand::DemandStatus;
 use crate::role::{AccountStatus, OrgKind, Role};
 
 /// The signed-in user, as the policy sees them.
@@ -70,6 +71,18 @@ pub enum Action {
     RecordService,
     /// Export a filtered list of library entries of a unit (the resource) to .xlsx.
     ExportLibrary,
+    /// Write a technology demand for one's enterprise (the resource is the demand to be).
+    CreateDemand,
+    /// See a demand in any state with its contacts.
+    ViewDemand,
+    /// Change, submit, close or renew a demand.
+    EditDemand,
+    /// Publish a submitted demand (or keep it for matching), or return it.
+    ReviewDemand,
+    /// Open and edit collection windows (征集批次) of a unit (the resource).
+    ManageWindows,
+    /// Answer a published demand with a proposal.
+    AnswerDemand,
 }
 
 impl Action {
@@ -94,6 +107,12 @@ impl Action {
         Action::Evaluate,
         Action::RecordService,
         Action::ExportLibrary,
+        Action::CreateDemand,
+        Action::ViewDemand,
+        Action::EditDemand,
+        Action::ReviewDemand,
+        Action::ManageWindows,
+        Action::AnswerDemand,
     ];
 }
 
@@ -115,6 +134,15 @@ pub enum Resource {
         owner_id: Option<String>,
         status: Status,
     },
+    /// A technology demand of an enterprise.
+    Demand {
+        unit_code: String,
+        /// The enterprise that posted it.
+        org_id: String,
+        status: DemandStatus,
+        /// Its deadline has passed.
+        expired: bool,
+    },
     /// An expert's assignment to evaluate an achievement.
     Assignment { expert_id: String },
     /// An account.
@@ -133,7 +161,8 @@ impl Resource {
             Resource::Unit { unit_code }
             | Resource::Org { unit_code, .. }
             | Resource::User { unit_code, .. }
-            | Resource::Achievement { unit_code, .. } => Some(unit_code),
+            | Resource::Achievement { unit_code, .. }
+            | Resource::Demand { unit_code, .. } => Some(unit_code),
         }
     }
 }
@@ -216,6 +245,16 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
         | Action::ViewProtected
         | Action::ReviewAchievement
         | Action::RecordService => achievement_rule(a, action, resource, own_unit),
+        Action::CreateDemand
+        | Action::ViewDemand
+        | Action::EditDemand
+        | Action::ReviewDemand
+        | Action::AnswerDemand => demand_rule(a, action, resource, own_unit),
+        Action::ManageWindows => match a.role {
+            Role::NationalAdmin => true,
+            Role::ProvincialAdmin => own_unit,
+            _ => false,
+        },
         Action::ManageOrg => match (a.role, resource) {
             (Role::NationalAdmin, Resource::Org { .. }) => true,
             (Role::ProvincialAdmin, Resource::Org { kind, .. }) => {
@@ -234,6 +273,37 @@ pub fn sees_personal_data(role: Role) -> bool {
         role,
         Role::NationalAdmin | Role::ProvincialAdmin | Role::Agency
     )
+}
+
+/// Demands: the enterprise's own accounts write them; the region's administrators
+/// and hosts (who mobilise local enterprises) review them; researchers answer
+/// published ones before their deadline.
+fn demand_rule(a: &Actor, action: Action, resource: &Resource, own_unit: bool) -> bool {
+    let Resource::Demand {
+        org_id,
+        status,
+        expired,
+        ..
+    } = resource
+    else {
+        return false;
+    };
+    let own_org = a.role == Role::Enterprise && *org_id == a.org_id;
+    let reviewer = match a.role {
+        Role::NationalAdmin => true,
+        Role::ProvincialAdmin | Role::Host => own_unit,
+        _ => false,
+    };
+    match action {
+        Action::CreateDemand => own_org,
+        Action::ViewDemand => own_org || reviewer,
+        Action::EditDemand => own_org && (status.editable() || *status == DemandStatus::Closed),
+        Action::ReviewDemand => reviewer && *status == DemandStatus::Submitted,
+        Action::AnswerDemand => {
+            a.role == Role::Holder && *status == DemandStatus::Published && !expired
+        }
+        _ => false,
+    }
 }
 
 fn achievement_rule(a: &Actor, action: Action, resource: &Resource, own_unit: bool) -> bool {
@@ -409,14 +479,18 @@ mod tests {
                 | Action::ViewProtected
                 | Action::ReviewAchievement
                 | Action::RecordService => achievement("66", Some("h"), Status::Published),
+                Action::ViewDemand | Action::ReviewDemand => {
+                    demand("66", "e", DemandStatus::Submitted)
+                }
                 _ => unit("66"),
             };
-            // Only an assigned expert scores an achievement, not even the Torch Center.
-            assert_eq!(
-                can(Some(&n), *action, &r),
-                *action != Action::Evaluate,
-                "{action:?}"
+            // Only an assigned expert scores an achievement, not even the Torch Center;
+            // demands are written by enterprises and answered by researchers.
+            let theirs = matches!(
+                action,
+                Action::Evaluate | Action::CreateDemand | Action::EditDemand | Action::AnswerDemand
             );
+            assert_eq!(can(Some(&n), *action, &r), !theirs, "{action:?}");
         }
     }
 
@@ -569,6 +643,91 @@ mod tests {
             }
             assert!(can(Some(&a), Action::ViewOwnAccount, &Resource::Site));
         }
+    }
+
+    fn demand(unit: &str, org: &str, status: DemandStatus) -> Resource {
+        Resource::Demand {
+            unit_code: unit.into(),
+            org_id: org.into(),
+            status,
+            expired: false,
+        }
+    }
+
+    #[test]
+    fn demands_belong_to_their_enterprise_and_are_reviewed_in_their_region() {
+        let mut ent = actor(Role::Enterprise, "44");
+        ent.org_id = "e".into();
+        let mine = demand("44", "e", DemandStatus::Draft);
+        let theirs = demand("44", "f", DemandStatus::Draft);
+        assert!(can(Some(&ent), Action::CreateDemand, &mine));
+        assert!(can(Some(&ent), Action::EditDemand, &mine));
+        assert!(!can(Some(&ent), Action::EditDemand, &theirs));
+        assert!(!can(Some(&ent), Action::ViewDemand, &theirs));
+        assert!(!can(
+            Some(&ent),
+            Action::ReviewDemand,
+            &demand("44", "e", DemandStatus::Submitted)
+        ));
+        let mut pending = ent.clone();
+        pending.status = AccountStatus::Pending;
+        assert!(
+            !can(Some(&pending), Action::CreateDemand, &mine),
+            "unverified"
+        );
+        let submitted = demand("44", "e", DemandStatus::Submitted);
+        for (role, unit, ok) in [
+            (Role::ProvincialAdmin, "44", true),
+            (Role::Host, "44", true),
+            (Role::ProvincialAdmin, "32", false),
+            (Role::Agency, "44", false),
+            (Role::Holder, "44", false),
+        ] {
+            assert_eq!(
+                can(Some(&actor(role, unit)), Action::ReviewDemand, &submitted),
+                ok,
+                "{role:?} {unit}"
+            );
+        }
+        assert!(
+            !can(
+                Some(&actor(Role::ProvincialAdmin, "44")),
+                Action::ReviewDemand,
+                &mine
+            ),
+            "drafts are not reviewed"
+        );
+        let holder = actor(Role::Holder, "32");
+        let published = demand("44", "e", DemandStatus::Published);
+        assert!(can(Some(&holder), Action::AnswerDemand, &published));
+        let expired = Resource::Demand {
+            unit_code: "44".into(),
+            org_id: "e".into(),
+            status: DemandStatus::Published,
+            expired: true,
+        };
+        assert!(!can(Some(&holder), Action::AnswerDemand, &expired));
+        assert!(!can(
+            Some(&holder),
+            Action::AnswerDemand,
+            &demand("44", "e", DemandStatus::Private)
+        ));
+        assert!(!can(Some(&ent), Action::AnswerDemand, &published));
+        assert!(can(
+            Some(&actor(Role::ProvincialAdmin, "44")),
+            Action::ManageWindows,
+            &unit("44")
+        ));
+        assert!(!can(
+            Some(&actor(Role::ProvincialAdmin, "44")),
+            Action::ManageWindows,
+            &unit("32")
+        ));
+        assert!(!can(
+            Some(&actor(Role::Host, "44")),
+            Action::ManageWindows,
+            &unit("44")
+        ));
     }
 
     fn achievement(unit: &str, owner: Option<&str>, status: Status) -> Resource {

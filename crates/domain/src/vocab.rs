@@ -105,6 +105,20 @@ const LISTS: &[(&str, &str, &str, &str, &str)] = &[
         include_str!("../data/stages.csv"),
     ),
     (
+        "budget_ranges",
+        "预算范围",
+        "Budget ranges",
+        "budget_ranges.csv",
+        include_str!("../data/budget_ranges.csv"),
+    ),
+    (
+        "industries",
+        "所属行业（国民经济行业分类门类）",
+        "Industries",
+        "industries.csv",
+        include_str!("../data/industries.csv"),
+    ),
+    (
         "themes",
         "路演主题",
         "Roadshow themes",

@@ -85,7 +85,7 @@ pub struct NewAchievement {
     pub create_key: Option<String>,
 }
 
-fn delimited(items: &[String]) -> String {
+pub(crate) fn delimited(items: &[String]) -> String {
     if items.is_empty() {
         return String::new();
     }
@@ -93,14 +93,14 @@ fn delimited(items: &[String]) -> String {
     format!(",{},", clean.join(","))
 }
 
-fn undelimit(s: &str) -> Vec<String> {
+pub(crate) fn undelimit(s: &str) -> Vec<String> {
     s.split(',')
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
         .collect()
 }
 
-fn corrupt(what: &str) -> impl FnOnce(serde_json::Error) -> StoreError + '_ {
+pub(crate) fn corrupt(what: &str) -> impl FnOnce(serde_json::Error) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("{what}: {e}"))
 }
 

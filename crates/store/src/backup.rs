@@ -30,6 +30,9 @@ pub const TABLES: &[&str] = &[
     "achievement_services",
     "achievement_attachments",
     "search_terms",
+    "demand_windows",
+    "demands",
+    "demand_answers",
     "audit_log",
     "outbox",
 ];

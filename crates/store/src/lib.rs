@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod change;
+pub mod demands;
 pub mod files;
 pub mod orgs;
 pub mod outbox;
