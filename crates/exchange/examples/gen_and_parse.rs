@@ -94,11 +94,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let vocab = Vocabulary::builtin()?;
     let records = csl::records();
     let start = Instant::now();
-    let details = csl::details(&records, &vocab, n, 2026);
+    // GEN_SEED: another recombination (bench/search-http imports 1M rows as
+    // two files of 500k, since one import file may not exceed 512 MB).
+    let seed: u64 = std::env::var("GEN_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2026);
+    let mut details = csl::details(&records, &vocab, n, seed);
+    if seed != 2026 {
+        // Titles are numbered by row; another part needs titles of its own.
+        for d in &mut details {
+            d.title = format!("{}·{seed}", d.title);
+        }
+    }
     let rows: Vec<ExportRow> = details.into_iter().map(Into::into).collect();
     let bytes = export_xlsx(&rows, &vocab, &ExportOptions::default()).map_err(|e| e.message())?;
     drop(rows);
-    let path: PathBuf = std::env::temp_dir().join(format!("ztc-exchange-bench-{n}.xlsx"));
+    let path: PathBuf = std::env::temp_dir().join(if seed == 2026 {
+        format!("ztc-exchange-bench-{n}.xlsx")
+    } else {
+        format!("ztc-exchange-bench-{n}-{seed}.xlsx")
+    });
     std::fs::write(&path, &bytes)?;
     println!(
         "generate: {n} rows in {:.1} s, file {} = {:.1} MB (generator peak {})",
