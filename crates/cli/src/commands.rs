@@ -80,6 +80,10 @@ async fn load_library(store: &Store) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    let demands = ztc_web::demo_demands::load(store).await?;
+    if demands > 0 {
+        println!("演示技术需求已载入 {demands} 项 / demo demands: {demands}");
+    }
     Ok(())
 }
 
@@ -330,6 +334,8 @@ async fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<()> {
                 contact_name: None,
                 contact_phone: None,
                 contact_email: None,
+                industry: None,
+                interest_fields: Vec::new(),
             };
             orgs::create(&store, &ctx, &new).await?
         }

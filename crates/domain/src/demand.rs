@@ -265,8 +265,12 @@ pub fn validate(
                 30,
             ))
             .flatten(),
-        contact_phone: inv.check(text::phone(&f.contact_phone)).flatten(),
-        contact_email: inv.check(text::email(&f.contact_email)).flatten(),
+        contact_phone: inv
+            .check(text::phone(&f.contact_phone).map_err(|e| e.on("contact_phone")))
+            .flatten(),
+        contact_email: inv
+            .check(text::email(&f.contact_email).map_err(|e| e.on("contact_email")))
+            .flatten(),
         ..Details::default()
     };
     let sub = f.subfield.trim();
@@ -424,6 +428,104 @@ pub fn to_form(d: &Details) -> Form {
         contact_name: d.contact_name.clone().unwrap_or_default(),
         contact_phone: d.contact_phone.clone().unwrap_or_default(),
         contact_email: d.contact_email.clone().unwrap_or_default(),
+    }
+}
+
+// ---- answers (proposals from holders) -------------------------------------------
+
+string_enum! {
+    /// Where a holder's answer to a demand is.
+    AnswerStatus {
+        Submitted => "submitted", "待企业查看", "Submitted";
+        Shortlisted => "shortlisted", "已入围", "Shortlisted";
+        Declined => "declined", "未采纳", "Declined";
+        Accepted => "accepted", "已接受", "Accepted";
+        Withdrawn => "withdrawn", "已撤回", "Withdrawn";
+    }
+}
+
+impl AnswerStatus {
+    /// The enterprise's decisions and the holder's withdrawal.
+    pub fn can_become(self, to: AnswerStatus) -> bool {
+        use AnswerStatus::*;
+        matches!(
+            (self, to),
+            (Submitted, Shortlisted | Declined | Accepted | Withdrawn)
+                | (Shortlisted, Declined | Accepted | Withdrawn)
+        )
+    }
+
+    /// The holder may still change the proposal.
+    pub fn open(self) -> bool {
+        matches!(self, AnswerStatus::Submitted | AnswerStatus::Withdrawn)
+    }
+}
+
+/// The proposal form a holder fills in to answer a demand.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    pub approach: String,
+    pub trl: String,
+    pub team: String,
+    pub cooperation_mode: String,
+    /// An achievement of the holder's the proposal builds on (optional).
+    pub achievement_id: String,
+}
+
+/// A validated proposal.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub approach: String,
+    pub trl: Option<u8>,
+    pub team: String,
+    pub cooperation_mode: String,
+    pub achievement_id: Option<String>,
+}
+
+/// Validates a proposal: the approach, the team and a cooperation mode are needed.
+pub fn validate_answer(f: &AnswerForm, vocab: &Vocabulary) -> Result<Answer, Invalid> {
+    let mut inv = Invalid::default();
+    let approach = inv.check(text::required_multiline(
+        "approach",
+        "技术方案",
+        &f.approach,
+        1000,
+    ));
+    let team = inv.check(text::required_multiline("team", "团队情况", &f.team, 500));
+    let trl = match f.trl.trim() {
+        "" => None,
+        t => match t.parse::<u8>() {
+            Ok(n) if (1..=9).contains(&n) => Some(n),
+            _ => {
+                inv.push(FieldError::new("trl_invalid", "技术成熟度应为 1–9 级").on("trl"));
+                None
+            }
+        },
+    };
+    let mode = f.cooperation_mode.trim();
+    let known = vocab
+        .list("cooperation_modes")
+        .is_some_and(|l| l.items.iter().any(|i| i.code == mode));
+    if !known {
+        inv.push(FieldError::new("mode_required", "请选择合作方式").on("cooperation_mode"));
+    }
+    let achievement_id = Some(f.achievement_id.trim().to_owned()).filter(|s| !s.is_empty());
+    inv.clone().into_result()?;
+    Ok(Answer {
+        approach: approach.unwrap_or_default(),
+        trl,
+        team: team.unwrap_or_default(),
+        cooperation_mode: mode.to_owned(),
+        achievement_id,
+    })
+}
+
+/// The reason an enterprise gives when it declines a proposal (required).
+pub fn decline_reason(value: &str) -> Result<String, FieldError> {
+    match text::optional_multiline("reason", "不采纳的理由", value, 500)? {
+        Some(r) => Ok(r),
+        None => Err(FieldError::new("reason_required", "不采纳时请说明理由").on("reason")),
     }
 }
 

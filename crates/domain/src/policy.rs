@@ -83,6 +83,10 @@ pub enum Action {
     ManageWindows,
     /// Answer a published demand with a proposal.
     AnswerDemand,
+    /// Express interest in a published achievement (a verified enterprise).
+    ExpressInterest,
+    /// Accept or decline interest in an achievement (its holder).
+    DecideInterest,
 }
 
 impl Action {
@@ -113,6 +117,8 @@ impl Action {
         Action::ReviewDemand,
         Action::ManageWindows,
         Action::AnswerDemand,
+        Action::ExpressInterest,
+        Action::DecideInterest,
     ];
 }
 
@@ -244,7 +250,9 @@ pub fn can(actor: Option<&Actor>, action: Action, resource: &Resource) -> bool {
         | Action::EditAchievement
         | Action::ViewProtected
         | Action::ReviewAchievement
-        | Action::RecordService => achievement_rule(a, action, resource, own_unit),
+        | Action::RecordService
+        | Action::ExpressInterest
+        | Action::DecideInterest => achievement_rule(a, action, resource, own_unit),
         Action::CreateDemand
         | Action::ViewDemand
         | Action::EditDemand
@@ -333,6 +341,12 @@ fn achievement_rule(a: &Actor, action: Action, resource: &Resource, own_unit: bo
                 && (steward || a.role == Role::SzsePartner || (a.role == Role::Host && own_unit))
         }
         Action::EditAchievement => status.editable_by_holder() && (steward || owner),
+        Action::ExpressInterest => status.is_public() && a.role == Role::Enterprise,
+        // The holder who entered the achievement; one without an owning account
+        // (collected by an agency) is answered by its organisation's holders.
+        Action::DecideInterest => {
+            a.role == Role::Holder && (owner || (owner_id.is_none() && *org_id == a.org_id))
+        }
         Action::ViewProtected => {
             status.is_public()
                 && (steward
@@ -485,10 +499,16 @@ mod tests {
                 _ => unit("66"),
             };
             // Only an assigned expert scores an achievement, not even the Torch Center;
-            // demands are written by enterprises and answered by researchers.
+            // demands are written by enterprises and answered by researchers;
+            // interest is an enterprise's and the holder's own business.
             let theirs = matches!(
                 action,
-                Action::Evaluate | Action::CreateDemand | Action::EditDemand | Action::AnswerDemand
+                Action::Evaluate
+                    | Action::CreateDemand
+                    | Action::EditDemand
+                    | Action::AnswerDemand
+                    | Action::ExpressInterest
+                    | Action::DecideInterest
             );
             assert_eq!(can(Some(&n), *action, &r), !theirs, "{action:?}");
         }
@@ -736,6 +756,47 @@ mod tests {
             org_id: "uni".into(),
             owner_id: owner.map(Into::into),
             status,
+        }
+    }
+
+    #[test]
+    fn enterprises_express_interest_and_only_the_holder_decides() {
+        let published = achievement("44", Some("holder-44"), Status::Published);
+        let draft = achievement("44", Some("holder-44"), Status::Draft);
+        let ent = actor(Role::Enterprise, "32");
+        assert!(can(Some(&ent), Action::ExpressInterest, &published));
+        assert!(!can(Some(&ent), Action::ExpressInterest, &draft));
+        let mut pending = ent.clone();
+        pending.status = AccountStatus::Pending;
+        assert!(
+            !can(Some(&pending), Action::ExpressInterest, &published),
+            "unverified enterprises cannot"
+        );
+        assert!(!can(
+            Some(&actor(Role::Holder, "44")),
+            Action::ExpressInterest,
+            &published
+        ));
+        // The owner decides; another holder of the same organisation does not,
+        // nor do administrators on the holder's behalf.
+        let mut owner = actor(Role::Holder, "44");
+        owner.org_id = "uni".into();
+        assert!(can(Some(&owner), Action::DecideInterest, &published));
+        let mut colleague = actor(Role::Holder, "44");
+        colleague.user_id = "someone-else".into();
+        colleague.org_id = "uni".into();
+        assert!(!can(Some(&colleague), Action::DecideInterest, &published));
+        assert!(can(
+            Some(&colleague),
+            Action::DecideInterest,
+            &achievement("44", None, Status::Published)
+        ));
+        for role in [Role::NationalAdmin, Role::ProvincialAdmin, Role::Agency] {
+            assert!(!can(
+                Some(&actor(role, "44")),
+                Action::DecideInterest,
+                &published
+            ));
         }
     }
 

@@ -106,6 +106,17 @@ pub fn optional(
     bounded(field, label, v, max, false).map(|s| Some(s.to_owned()))
 }
 
+/// A required multi-line text (newlines kept).
+pub fn required_multiline(
+    field: &str,
+    label: &str,
+    value: &str,
+    max: usize,
+) -> Result<String, FieldError> {
+    optional_multiline(field, label, value, max)?
+        .ok_or_else(|| FieldError::new("field_required", format!("请填写{label}")).on(field))
+}
+
 /// An optional multi-line text (newlines kept).
 pub fn optional_multiline(
     field: &str,

@@ -33,6 +33,12 @@ pub const TABLES: &[&str] = &[
     "demand_windows",
     "demands",
     "demand_answers",
+    "interests",
+    "interest_messages",
+    "follows",
+    "digests",
+    "digest_items",
+    "mail_outbox",
     "audit_log",
     "outbox",
 ];

@@ -425,6 +425,10 @@ pub struct Filter {
     pub org_id: Option<String>,
     pub field: Option<String>,
     pub window_id: Option<String>,
+    /// Offering this cooperation mode.
+    pub mode: Option<String>,
+    /// In the title or the keywords.
+    pub q: Option<String>,
 }
 
 /// One page of demands, most recently changed first.
@@ -457,6 +461,19 @@ pub async fn list(store: &Store, f: &Filter, page: i64, per_page: i64) -> Result
     }
     if let Some(w) = &f.window_id {
         clauses.push(format!("d.window_id = {}", bind(w.clone())));
+    }
+    if let Some(m) = &f.mode {
+        let p = bind(format!("%,{},%", crate::audit::escape_like(m)));
+        clauses.push(format!("d.cooperation_modes LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(q) = &f.q {
+        let p = bind(format!(
+            "%{}%",
+            crate::audit::escape_like(&q.to_lowercase())
+        ));
+        clauses.push(format!(
+            "(LOWER(d.title) LIKE {p} ESCAPE '\\' OR LOWER(d.keywords) LIKE {p} ESCAPE '\\')"
+        ));
     }
     let open = f.open_at.map(|_| {
         let n = binds.len() + 1;
@@ -648,5 +665,254 @@ pub mod windows {
             }
         };
         rows.iter().map(from_row).collect()
+    }
+}
+
+/// Holders' answers (proposals) to published demands: one per holder and
+/// demand; the enterprise shortlists, declines with a reason, or accepts.
+pub mod answers {
+    use ztc_domain::demand::{Answer as Proposal, AnswerStatus};
+
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    pub struct Answer {
+        pub id: String,
+        pub demand_id: String,
+        pub author_id: String,
+        pub author_name: String,
+        pub author_email: Option<String>,
+        pub author_phone: Option<String>,
+        pub org_id: String,
+        pub org_name: String,
+        pub org_verified: bool,
+        pub proposal: Proposal,
+        pub status: AnswerStatus,
+        pub reason: Option<String>,
+        pub created_at: i64,
+        pub updated_at: i64,
+        pub version: i64,
+    }
+
+    const COLUMNS: &str = "a.id, a.demand_id, a.author_id, u.display_name AS author_name, u.email AS author_email, u.phone AS author_phone, a.org_id, o.name AS org_name, o.status AS org_status, a.achievement_id, a.approach, a.trl, a.team, a.cooperation_mode, a.status, a.reason, a.created_at, a.updated_at, a.version";
+    const FROM: &str = "FROM demand_answers a JOIN users u ON u.id = a.author_id JOIN organisations o ON o.id = a.org_id";
+
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<Answer> {
+        let status: String = r.try_get("status")?;
+        let org_status: String = r.try_get("org_status")?;
+        Ok(Answer {
+            id: r.try_get("id")?,
+            demand_id: r.try_get("demand_id")?,
+            author_id: r.try_get("author_id")?,
+            author_name: r.try_get("author_name")?,
+            author_email: r.try_get("author_email")?,
+            author_phone: r.try_get("author_phone")?,
+            org_id: r.try_get("org_id")?,
+            org_name: r.try_get("org_name")?,
+            org_verified: org_status == "active",
+            proposal: Proposal {
+                approach: r.try_get("approach")?,
+                trl: r
+                    .try_get::<Option<i64>, _>("trl")?
+                    .and_then(|t| u8::try_from(t).ok()),
+                team: r.try_get("team")?,
+                cooperation_mode: r.try_get("cooperation_mode")?,
+                achievement_id: r.try_get("achievement_id")?,
+            },
+            status: AnswerStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("answer status {status}")))?,
+            reason: r.try_get("reason")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+            version: r.try_get("version")?,
+        })
+    }
+
+    async fn fetch(conn: &mut AnyConnection, id: &str) -> Result<Option<Answer>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn get(store: &Store, id: &str) -> Result<Option<Answer>> {
+        let mut conn = store.pool().acquire().await?;
+        fetch(&mut conn, id).await
+    }
+
+    /// The answers to a demand, oldest first.
+    pub async fn for_demand(store: &Store, demand_id: &str) -> Result<Vec<Answer>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} {FROM} WHERE a.demand_id = $1 ORDER BY a.created_at, a.id"
+        ))
+        .bind(demand_id)
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// A holder's answers, most recently changed first.
+    pub async fn by_author(store: &Store, author_id: &str, limit: i64) -> Result<Vec<Answer>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} {FROM} WHERE a.author_id = $1 ORDER BY a.updated_at DESC, a.id LIMIT $2"
+        ))
+        .bind(author_id)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    fn view(a: &Answer) -> serde_json::Value {
+        json!({ "status": a.status, "mode": a.proposal.cooperation_mode, "trl": a.proposal.trl,
+                "reason": a.reason, "version": a.version })
+    }
+
+    /// Records `author`'s proposal (of organisation `org_id`) for a demand that is
+    /// published and still before its deadline, both checked inside the
+    /// transaction. A holder who answered before changes the same record while the
+    /// enterprise has not decided on it yet.
+    pub async fn submit(
+        store: &Store,
+        ctx: &Ctx,
+        demand_id: &str,
+        author_id: &str,
+        org_id: &str,
+        p: &Proposal,
+    ) -> Result<Answer> {
+        let mut tx = store.pool().begin().await?;
+        let d = super::fetch(&mut tx, demand_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if d.status != DemandStatus::Published {
+            return Err(StoreError::Conflict {
+                code: "demand_not_open",
+                message: "该需求当前不接受方案",
+            });
+        }
+        let now = now_ms();
+        if d.expired_at(now) {
+            return Err(StoreError::Conflict {
+                code: "demand_expired",
+                message: "该需求已过截止日期，不再接受方案",
+            });
+        }
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM demand_answers WHERE demand_id = $1 AND author_id = $2",
+        )
+        .bind(demand_id)
+        .bind(author_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (id, before, action) = match existing {
+            Some(id) => {
+                let old = fetch(&mut tx, &id).await?.ok_or(StoreError::NotFound)?;
+                if !old.status.open() {
+                    return Err(StoreError::Conflict {
+                        code: "answer_decided",
+                        message: "企业已处理您的方案，不能再修改",
+                    });
+                }
+                sqlx::query(
+                    "UPDATE demand_answers SET achievement_id = $1, approach = $2, trl = $3, team = $4, cooperation_mode = $5,
+                       status = 'submitted', reason = NULL, updated_at = $6, version = version + 1 WHERE id = $7",
+                )
+                .bind(&p.achievement_id)
+                .bind(&p.approach)
+                .bind(p.trl.map(i64::from))
+                .bind(&p.team)
+                .bind(&p.cooperation_mode)
+                .bind(now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+                (id, Some(view(&old)), "answer.update")
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO demand_answers (id, demand_id, author_id, org_id, achievement_id, approach, trl, team,
+                       cooperation_mode, status, reason_code, reason, created_at, updated_at, version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'submitted', NULL, NULL, $10, $10, 1)",
+                )
+                .bind(&id)
+                .bind(demand_id)
+                .bind(author_id)
+                .bind(org_id)
+                .bind(&p.achievement_id)
+                .bind(&p.approach)
+                .bind(p.trl.map(i64::from))
+                .bind(&p.team)
+                .bind(&p.cooperation_mode)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::unique("answer_exists", "您已经提交过方案"))?;
+                (id, None, "answer.submit")
+            }
+        };
+        let a = fetch(&mut tx, &id).await?.ok_or(StoreError::NotFound)?;
+        let ev = Event {
+            action,
+            object_type: "demand_answer",
+            object_id: &a.id,
+            unit_code: Some(&d.unit_code),
+            before,
+            after: Some(view(&a)),
+        };
+        record(&mut tx, ctx, ev).await?;
+        tx.commit().await?;
+        Ok(a)
+    }
+
+    /// The enterprise's decision on an answer (or the holder's withdrawal).
+    pub async fn decide(
+        store: &Store,
+        ctx: &Ctx,
+        current: &Answer,
+        to: AnswerStatus,
+        reason: Option<&str>,
+    ) -> Result<Answer> {
+        if !current.status.can_become(to) {
+            return Err(StoreError::Conflict {
+                code: "answer_status_invalid",
+                message: "该方案当前状态不能进行这一操作",
+            });
+        }
+        let mut tx = store.pool().begin().await?;
+        let n = sqlx::query(
+            "UPDATE demand_answers SET status = $1, reason = $2, updated_at = $3, version = version + 1 WHERE id = $4 AND version = $5",
+        )
+        .bind(to.as_str())
+        .bind(reason)
+        .bind(now_ms())
+        .bind(&current.id)
+        .bind(current.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Stale);
+        }
+        let a = fetch(&mut tx, &current.id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let unit: Option<String> =
+            sqlx::query_scalar("SELECT unit_code FROM demands WHERE id = $1")
+                .bind(&a.demand_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let ev = Event {
+            action: "answer.decide",
+            object_type: "demand_answer",
+            object_id: &a.id,
+            unit_code: unit.as_deref(),
+            before: Some(view(current)),
+            after: Some(view(&a)),
+        };
+        record(&mut tx, ctx, ev).await?;
+        tx.commit().await?;
+        Ok(a)
     }
 }

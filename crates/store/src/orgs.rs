@@ -22,6 +22,10 @@ pub struct Organisation {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub contact_email: Option<String>,
+    /// Industry (国民经济行业分类 section code, A–T) of an enterprise, park or investor.
+    pub industry: Option<String>,
+    /// Field codes the organisation follows (enterprises, parks, investors).
+    pub interest_fields: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
@@ -38,6 +42,8 @@ pub struct NewOrg {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub contact_email: Option<String>,
+    pub industry: Option<String>,
+    pub interest_fields: Vec<String>,
 }
 
 /// One page of a list.
@@ -55,7 +61,7 @@ impl<T> Page<T> {
     }
 }
 
-pub(crate) const COLUMNS: &str = "id, name, kind, region_code, unit_code, credit_code, status, verifier, contact_name, contact_phone, contact_email, created_at, updated_at, version";
+pub(crate) const COLUMNS: &str = "id, name, kind, region_code, unit_code, credit_code, status, verifier, contact_name, contact_phone, contact_email, industry, interest_fields, created_at, updated_at, version";
 
 pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<Organisation> {
     let kind: String = r.try_get("kind")?;
@@ -74,6 +80,11 @@ pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<Organisation> {
         contact_name: r.try_get("contact_name")?,
         contact_phone: r.try_get("contact_phone")?,
         contact_email: r.try_get("contact_email")?,
+        industry: r.try_get("industry")?,
+        interest_fields: r
+            .try_get::<Option<String>, _>("interest_fields")?
+            .map(|s| crate::achievements::undelimit(&s))
+            .unwrap_or_default(),
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         version: r.try_get("version")?,
@@ -111,12 +122,14 @@ pub(crate) async fn insert(
         contact_name: new.contact_name.clone(),
         contact_phone: new.contact_phone.clone(),
         contact_email: new.contact_email.clone(),
+        industry: new.industry.clone(),
+        interest_fields: new.interest_fields.clone(),
         created_at: now,
         updated_at: now,
         version: 1,
     };
     sqlx::query(&format!(
-        "INSERT INTO organisations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        "INSERT INTO organisations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     ))
     .bind(&org.id)
     .bind(&org.name)
@@ -129,6 +142,8 @@ pub(crate) async fn insert(
     .bind(&org.contact_name)
     .bind(&org.contact_phone)
     .bind(&org.contact_email)
+    .bind(&org.industry)
+    .bind(crate::achievements::delimited(&org.interest_fields))
     .bind(org.created_at)
     .bind(org.updated_at)
     .bind(org.version)

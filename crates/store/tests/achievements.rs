@@ -23,6 +23,8 @@ async fn holder(s: &Store, region: &str) -> (String, String) {
             contact_name: None,
             contact_phone: None,
             contact_email: None,
+            industry: None,
+            interest_fields: Vec::new(),
         },
     )
     .await

@@ -18,6 +18,8 @@ fn org(name: &str, kind: OrgKind, region: &str, credit: Option<&str>) -> NewOrg 
         contact_name: None,
         contact_phone: None,
         contact_email: None,
+        industry: None,
+        interest_fields: Vec::new(),
     }
 }
 

@@ -24,6 +24,8 @@ async fn enterprise(s: &Store, name: &str, region: &str) -> (String, String) {
             contact_name: None,
             contact_phone: None,
             contact_email: None,
+            industry: None,
+            interest_fields: Vec::new(),
         },
     )
     .await

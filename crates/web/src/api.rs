@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/audit", get(list_audit))
         .route("/api/v1/achievements", get(crate::api_library::list))
         .route("/api/v1/achievements/{id}", get(crate::api_library::detail))
+        .route("/api/v1/demands", get(crate::api_demands::list))
+        .route("/api/v1/demands/{id}", get(crate::api_demands::detail))
         .route("/api/v1/search", get(crate::routes::search::api))
         .route(
             "/api/v1/search/suggest",
@@ -434,14 +436,16 @@ impl Modify for Security {
 #[openapi(
     info(title = "火炬科技成果直通车 API", description = "Torch Technology Achievement Through-Train platform API. Errors carry a stable `error` code; messages are Chinese unless `Accept-Language: en`."),
     paths(me, vocabulary, regions, list_users, create_user, list_orgs, list_audit, crate::api_library::list, crate::api_library::detail,
+        crate::api_demands::list, crate::api_demands::detail,
         crate::routes::search::api, crate::routes::search::suggest),
     components(schemas(ApiError, ApiFieldError, Account, VocabItem, RegionItem, OrgItem, AuditItem, NewUserInput,
         crate::api_library::AchievementItem, crate::api_library::AchievementList, crate::api_library::AchievementDetail,
         crate::api_library::Protected, crate::api_library::IpEntry,
+        crate::api_demands::DemandItem, crate::api_demands::DemandList, crate::api_demands::DemandContact,
         crate::routes::search::SearchResults, crate::routes::search::SearchHit,
         crate::routes::search::SearchFacets, crate::routes::search::FacetCount)),
     modifiers(&Security),
-    tags((name = "accounts"), (name = "reference"), (name = "audit"), (name = "library"), (name = "search"))
+    tags((name = "accounts"), (name = "reference"), (name = "audit"), (name = "library"), (name = "demands"), (name = "search"))
 )]
 pub struct ApiDoc;
 

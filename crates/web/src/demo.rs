@@ -237,6 +237,8 @@ pub async fn load(store: &Store) -> Result<Vec<Login>, StoreError> {
                     contact_name: None,
                     contact_phone: None,
                     contact_email: None,
+                    industry: None,
+                    interest_fields: Vec::new(),
                 };
                 orgs::create(store, &ctx, &new).await?.id
             }

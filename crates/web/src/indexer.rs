@@ -20,8 +20,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ztc_domain::achievement::Status;
+use ztc_domain::demand::DemandStatus;
 use ztc_search::{Index, SearchDoc};
 use ztc_store::achievements::{self, Achievement};
+use ztc_store::demands::{self, Demand};
 use ztc_store::outbox::{self, Cursor};
 use ztc_store::{Store, StoreError};
 
@@ -74,12 +76,41 @@ pub fn document(a: &Achievement) -> SearchDoc {
     }
 }
 
+/// The document of a technology demand. Its `trl` is the lowest acceptable
+/// readiness; only a published, public demand is visible to public searches.
+/// Demands kept for matching only are indexed too (matching looks at live
+/// demands in the admin scope), never shown publicly.
+pub fn demand_document(d: &Demand) -> SearchDoc {
+    let x = &d.details;
+    SearchDoc {
+        id: d.id.clone(),
+        kind: ztc_search::Kind::Demand,
+        title: x.title.clone(),
+        keywords: x.keywords.clone(),
+        summary: x.problem.clone().unwrap_or_default(),
+        applications: x.goals.clone().unwrap_or_default(),
+        holder_org: d.org_name.clone(),
+        technical: x.basis.clone().unwrap_or_default(),
+        field: x.field.clone().unwrap_or_default(),
+        subfield: x.subfield.clone().unwrap_or_default(),
+        region: d.unit_code.clone(),
+        trl: x.trl_min.unwrap_or(0),
+        cooperation_modes: x.cooperation_modes.clone(),
+        ip_types: Vec::new(),
+        status: d.status.as_str().to_owned(),
+        published: d.status == DemandStatus::Published && x.public,
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+    }
+}
+
 /// Whether an event can change what the index holds.
 fn relevant(e: &outbox::Event) -> bool {
     match e.object_type.as_str() {
         // (Organisations cannot be renamed yet; when they can, their achievements
         // carry the name and must be indexed again.)
         "achievement" => e.topic != "achievement.view_protected",
+        "demand" => true,
         "search_term" => true,
         _ => false,
     }
@@ -92,10 +123,13 @@ async fn apply(
     events: &[outbox::Event],
 ) -> Result<(), IndexError> {
     let mut ids: BTreeSet<String> = BTreeSet::new();
+    let mut demand_ids: BTreeSet<String> = BTreeSet::new();
     // Entries to write again even if unchanged (a new dictionary term).
     let mut forced: BTreeSet<String> = BTreeSet::new();
     for e in events.iter().filter(|e| relevant(e)) {
-        if e.object_type == "search_term" {
+        if e.object_type == "demand" {
+            demand_ids.insert(e.object_id.clone());
+        } else if e.object_type == "search_term" {
             if e.topic == "search_term.add" {
                 forced.extend(learn(index, &e.object_id).await?);
             }
@@ -104,6 +138,7 @@ async fn apply(
         }
     }
     ids.extend(forced.iter().cloned());
+    apply_demands(store, index, demand_ids).await?;
     if ids.is_empty() {
         return Ok(());
     }
@@ -136,6 +171,35 @@ async fn apply(
         })
         .await??;
     }
+    Ok(())
+}
+
+/// Writes the documents of the demands behind some events (they are few: read one
+/// by one).
+async fn apply_demands(
+    store: &Store,
+    index: &Arc<Index>,
+    ids: BTreeSet<String>,
+) -> Result<(), IndexError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut docs = Vec::new();
+    let mut gone = Vec::new();
+    for id in ids {
+        match demands::get(store, &id).await? {
+            Some(d) => docs.push(demand_document(&d)),
+            None => gone.push(id),
+        }
+    }
+    let index = index.clone();
+    tokio::task::spawn_blocking(move || {
+        for id in &gone {
+            index.delete(id)?;
+        }
+        index.upsert(&docs)
+    })
+    .await??;
     Ok(())
 }
 
@@ -327,6 +391,15 @@ pub async fn rebuild(
             let index = index.clone();
             tokio::task::spawn_blocking(move || index.upsert(&docs)).await??;
             progress(done, total.max(done));
+        }
+        let mut after = String::new();
+        loop {
+            let batch = demands::scan(store, &after, REBUILD_BATCH).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.id.clone();
+            let docs: Vec<SearchDoc> = batch.iter().map(demand_document).collect();
+            let index = index.clone();
+            tokio::task::spawn_blocking(move || index.upsert(&docs)).await??;
         }
         Ok::<_, IndexError>(())
     };

@@ -7,16 +7,19 @@
 //! `ztc_store`, render.
 
 pub mod api;
+pub mod api_demands;
 pub mod api_library;
 pub mod batch;
 pub mod config;
 pub mod ctx;
 pub mod demo;
+pub mod demo_demands;
 pub mod demo_library;
 pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod indexer;
+pub mod mailer;
 pub mod routes;
 pub mod view;
 

@@ -44,7 +44,11 @@ pub fn verifies_registrations(m: &ztc_store::users::Member) -> bool {
 
 /// The navigation entries `req`'s user may use, in order.
 pub fn nav_for(req: &Req) -> Vec<(&'static str, &'static str)> {
-    let mut items = vec![("/", "nav.home"), ("/achievements", "nav.library")];
+    let mut items = vec![
+        ("/", "nav.home"),
+        ("/achievements", "nav.library"),
+        ("/demands", "nav.demands"),
+    ];
     let Some(m) = req.member() else { return items };
     items.push(("/me", "nav.workbench"));
     if m.user.status != AccountStatus::Active {
@@ -58,6 +62,15 @@ pub fn nav_for(req: &Req) -> Vec<(&'static str, &'static str)> {
     }
     if crate::routes::review::reviews(req) {
         items.push(("/review", "nav.review"));
+    }
+    if m.user.role == Role::Enterprise {
+        items.push(("/demands/mine", "nav.my_demands"));
+    }
+    if matches!(m.user.role, Role::Enterprise | Role::Holder) {
+        items.push(("/interests", "nav.interests"));
+    }
+    if crate::routes::demands::reviews(req) {
+        items.push(("/demands/review", "nav.demand_review"));
     }
     if m.user.role == Role::Expert {
         items.push(("/evaluations", "nav.evaluations"));
@@ -74,6 +87,9 @@ pub fn nav_for(req: &Req) -> Vec<(&'static str, &'static str)> {
     }
     if req.can(Action::ViewAudit, &own) {
         items.push(("/admin/audit", "nav.audit"));
+    }
+    if req.can(Action::ManageWindows, &own) {
+        items.push(("/admin/windows", "nav.windows"));
     }
     if req.can(Action::ViewReference, &Resource::Site) {
         items.push(("/admin/reference", "nav.reference"));

@@ -287,14 +287,28 @@ async fn every_demo_role_reaches_its_workbench() {
                 }
                 "holder" => {
                     ensure!(
-                        nav == ["/", "/achievements", "/me", "/library/mine"],
-                        "holder: nav is {nav:?}, expected the library, the workbench and own achievements only"
+                        nav == [
+                            "/",
+                            "/achievements",
+                            "/demands",
+                            "/me",
+                            "/library/mine",
+                            "/interests"
+                        ],
+                        "holder: nav is {nav:?}, expected the library, demands, the workbench, own achievements and interest only"
                     );
                 }
                 "enterprise" => {
                     ensure!(
-                        nav == ["/", "/achievements", "/me"],
-                        "enterprise: nav is {nav:?}, expected /, the library and /me only"
+                        nav == [
+                            "/",
+                            "/achievements",
+                            "/demands",
+                            "/me",
+                            "/demands/mine",
+                            "/interests"
+                        ],
+                        "enterprise: nav is {nav:?}, expected /, the library, demands, /me, own demands and interest only"
                     );
                 }
                 _ => {}
@@ -402,8 +416,8 @@ async fn pending_holder_sees_waiting_notice() {
         ensure!(notice.contains("等待"), "pending notice is {notice:?}");
         let nav = b.nav_links().await?;
         ensure!(
-            nav == ["/", "/achievements", "/me"],
-            "pending account nav is {nav:?}, expected only /, the library and /me"
+            nav == ["/", "/achievements", "/demands", "/me"],
+            "pending account nav is {nav:?}, expected only /, the library, demands and /me"
         );
         Ok(())
     })
@@ -822,6 +836,99 @@ async fn searching_the_library_with_facets_and_suggestions() {
         b.open("/search?q=qwzxvkj").await?;
         let none = b.text("[data-testid=no-results]").await?;
         ensure!(none.contains("没有找到"), "empty answer: {none:?}");
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_enterprise_posts_a_demand_a_holder_proposes_and_they_connect() {
+    let Some(base) = base_url("an_enterprise_posts_a_demand_a_holder_proposes") else {
+        return;
+    };
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() % 1_000_000)
+        .unwrap_or_default();
+    let title = format!("注塑件缩痕在线检测{stamp}");
+    let mut url = String::new();
+    // The enterprise is told what is missing, completes the form and submits.
+    with_browser(&base, async |b: &Browser| {
+        b.login("enterprise").await?;
+        b.open("/demands/new").await?;
+        b.fill("title", &title).await?;
+        b.click("button[name=action][value=submit]").await?;
+        let errors = b.text("[data-testid=form-error]").await?;
+        ensure!(errors.contains("请填写需求描述"), "errors {errors:?}");
+        b.select("subfield", "2.1").await?;
+        b.fill(
+            "problem",
+            "我厂注塑车间每天生产约三万件家电外壳，缩痕和银纹靠人工目检，漏检率约百分之三，希望用机器视觉在线检测。",
+        )
+        .await?;
+        b.tick("fieldset", "合作开发").await?;
+        b.select("trl_min", "5").await?;
+        b.client
+            .execute(
+                "const d = new Date(Date.now() + 30 * 864e5); document.getElementById('deadline').value = d.toISOString().slice(0, 10);",
+                vec![],
+            )
+            .await?;
+        b.click("button[name=action][value=submit]").await?;
+        let path = b
+            .wait_path(|p| p.starts_with("/demands/") && p.len() > 20)
+            .await?;
+        let state = b.text("[data-testid=demand-status]").await?;
+        ensure!(state.contains("待审核"), "state {state:?}");
+        url = path;
+        Ok(())
+    })
+    .await;
+    // The region's administrator publishes it.
+    with_browser(&base, async |b: &Browser| {
+        b.login("gd-admin").await?;
+        b.open("/demands/review").await?;
+        b.follow("main", &title).await?;
+        b.click("button[name=decision][value=publish]").await?;
+        let notice = b.text("[data-testid=notice]").await?;
+        ensure!(notice.contains("公开"), "notice {notice:?}");
+        Ok(())
+    })
+    .await;
+    // A holder finds it in the public list and proposes.
+    with_browser(&base, async |b: &Browser| {
+        b.login("holder").await?;
+        b.open("/demands?q=注塑件缩痕").await?;
+        b.follow("main", &title).await?;
+        b.fill("approach", "基于深度学习的表面缺陷检测，已在两条产线验证。")
+            .await?;
+        b.select("trl", "6").await?;
+        b.fill("team", "教授 1 人，工程师 3 人。").await?;
+        b.select("cooperation_mode", "joint_development").await?;
+        b.click("[data-testid=answer-form] button[type=submit]")
+            .await?;
+        let notice = b.text("[data-testid=notice]").await?;
+        ensure!(notice.contains("方案已提交"), "notice {notice:?}");
+        Ok(())
+    })
+    .await;
+    // The enterprise accepts; the holder then sees its contact.
+    with_browser(&base, async |b: &Browser| {
+        b.login("enterprise").await?;
+        b.open(&url).await?;
+        b.click("[data-testid=answer] button[name=decision][value=accept]")
+            .await?;
+        let state = b.text("[data-testid=answer-status]").await?;
+        ensure!(state.contains("已接受"), "answer state {state:?}");
+        b.wait_for("[data-testid=answer-contact]").await?;
+        Ok(())
+    })
+    .await;
+    with_browser(&base, async |b: &Browser| {
+        b.login("holder").await?;
+        b.open(&url).await?;
+        let contact = b.text("[data-testid=demand-contact]").await?;
+        ensure!(!contact.is_empty(), "no contact after acceptance");
         Ok(())
     })
     .await;

@@ -719,6 +719,8 @@ pub async fn create_org(
         contact_name,
         contact_phone,
         contact_email,
+        industry: None,
+        interest_fields: Vec::new(),
     };
     match orgs::create(&state.store, &req.change(), &new).await {
         Ok(_) => Ok(Redirect::to("/admin/orgs?done=created").into_response()),

@@ -182,6 +182,13 @@ pub struct RegisterInput {
     pub org_kind: String,
     pub region: String,
     pub credit_code: String,
+    /// Enterprises, parks and investors: industry section (GB/T 4754), followed
+    /// fields and the organisation's contact (defaults to the account's own).
+    pub industry: String,
+    pub interest_fields: Vec<String>,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
 }
 
 #[derive(Template)]
@@ -192,6 +199,14 @@ struct Register {
     errors: Errors,
     kinds: Vec<(String, String)>,
     regions: Vec<(String, String)>,
+    industries: Vec<(String, String)>,
+    fields: Vec<(String, String)>,
+}
+
+impl Register {
+    fn follows(&self, code: &str) -> bool {
+        self.form.interest_fields.iter().any(|f| f == code)
+    }
 }
 
 fn render_register(
@@ -209,6 +224,13 @@ fn render_register(
             .filter(|k| k.self_registrable()),
     );
     let regions = forms::region_options(&state.vocab, None);
+    let labels = crate::routes::library::Labels::new(state, req.lang);
+    let industries = labels.options("industries");
+    let fields = labels
+        .options("fields")
+        .into_iter()
+        .filter(|(c, _)| !c.contains('.'))
+        .collect();
     let mut form = form;
     form.password.clear();
     let page = Register {
@@ -217,6 +239,8 @@ fn render_register(
         errors: Errors::new(req.lang, inv),
         kinds,
         regions,
+        industries,
+        fields,
     };
     Ok(forms::page(status, page.render()?))
 }
@@ -260,6 +284,10 @@ pub fn validate_registration(
         inv.push(FieldError::new("region_unknown", "请选择所在地区").on("region"));
     }
     let credit = forms::credit_code(&mut inv, kind, &f.credit_code);
+    let profile = match role {
+        Some(Role::Enterprise) => org_profile(state, f, &mut inv),
+        _ => OrgProfile::default(),
+    };
     inv.clone().into_result()?;
     let (Some(role), Some(username), Some(display_name), Some(org_name), Some(kind)) =
         (role, username, display_name, org_name, kind)
@@ -272,9 +300,17 @@ pub fn validate_registration(
         region_code: f.region.trim().to_owned(),
         credit_code: credit.map(|c| c.as_str().to_owned()),
         status: AccountStatus::Pending,
-        contact_name: None,
-        contact_phone: None,
-        contact_email: None,
+        contact_name: profile
+            .contact_name
+            .or_else(|| (role == Role::Enterprise).then(|| display_name.clone())),
+        contact_phone: profile
+            .contact_phone
+            .or_else(|| phone.clone().filter(|_| role == Role::Enterprise)),
+        contact_email: profile
+            .contact_email
+            .or_else(|| email.clone().filter(|_| role == Role::Enterprise)),
+        industry: profile.industry,
+        interest_fields: profile.interest_fields,
     };
     let user = NewUser {
         username,
@@ -287,6 +323,75 @@ pub fn validate_registration(
         must_change_password: false,
     };
     Ok((org, user))
+}
+
+/// What an enterprise, park or investor tells about itself beyond the basics.
+#[derive(Default)]
+struct OrgProfile {
+    industry: Option<String>,
+    interest_fields: Vec<String>,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    contact_email: Option<String>,
+}
+
+/// The most fields an organisation may follow (all top-level fields).
+const MAX_INTEREST_FIELDS: usize = 20;
+
+fn org_profile(state: &AppState, f: &RegisterInput, inv: &mut Invalid) -> OrgProfile {
+    let industry = f.industry.trim();
+    let known_industry = state
+        .vocab
+        .list("industries")
+        .is_some_and(|l| l.items.iter().any(|i| i.code == industry));
+    if !known_industry {
+        inv.push(FieldError::new("industry_required", "请选择所属行业").on("industry"));
+    }
+    let mut fields: Vec<String> = Vec::new();
+    for code in f
+        .interest_fields
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+    {
+        let known = state
+            .vocab
+            .list("fields")
+            .is_some_and(|l| l.items.iter().any(|i| i.code == code));
+        if !known {
+            inv.push(
+                FieldError::new("field_unknown", "关注领域中有不存在的领域").on("interest_fields"),
+            );
+            break;
+        }
+        if !fields.iter().any(|x| x == code) {
+            fields.push(code.to_owned());
+        }
+    }
+    if fields.len() > MAX_INTEREST_FIELDS {
+        inv.push(FieldError::new("too_many", "关注领域最多选择 20 个").on("interest_fields"));
+    }
+    let contact_name = inv
+        .check(text::optional(
+            "contact_name",
+            "联系人",
+            &f.contact_name,
+            50,
+        ))
+        .flatten();
+    let contact_phone = inv
+        .check(text::phone(&f.contact_phone).map_err(|e| e.on("contact_phone")))
+        .flatten();
+    let contact_email = inv
+        .check(text::email(&f.contact_email).map_err(|e| e.on("contact_email")))
+        .flatten();
+    OrgProfile {
+        industry: known_industry.then(|| industry.to_owned()),
+        interest_fields: fields,
+        contact_name,
+        contact_phone,
+        contact_email,
+    }
 }
 
 /// Turns a store conflict into a field error on the form.
@@ -309,8 +414,11 @@ pub async fn register(
     State(state): State<AppState>,
     req: Req,
     jar: CookieJar,
-    Form(f): Form<RegisterInput>,
+    body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
+    // Repeated keys (the followed fields) need serde_html_form.
+    let f: RegisterInput = serde_html_form::from_bytes(&body)
+        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     let (org, user) = match validate_registration(&state, &f) {
         Ok(x) => x,
         Err(inv) => {

@@ -313,6 +313,8 @@ struct DetailPage {
     hidden_files: usize,
     /// Related library entries (more like this), in the viewer's search scope.
     related: Vec<(String, String)>,
+    /// An enterprise's expression of interest.
+    interest: Option<crate::routes::interests::Panel>,
 }
 
 /// An attachment for display.
@@ -384,7 +386,30 @@ pub async fn detail(
     Path(id): Path<String>,
     Query(dq): Query<DetailQuery>,
 ) -> Result<Response, Failure> {
-    let a = load(&state, &id).await?;
+    render_detail(
+        &state,
+        &req,
+        &id,
+        &dq,
+        ztc_domain::interest::Form::default(),
+        &Invalid::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// An achievement's page, with the interest form as given (and its errors).
+pub async fn render_detail(
+    state: &AppState,
+    req: &Req,
+    id: &str,
+    dq: &DetailQuery,
+    interest_form: ztc_domain::interest::Form,
+    interest_inv: &Invalid,
+    status_code: StatusCode,
+) -> Result<Response, Failure> {
+    let (state, req) = (state.clone(), req);
+    let a = load(&state, id).await?;
     let full_view = req.can(Action::ViewAchievement, &a.resource());
     // Unpublished achievements exist only for those who may see them.
     if !a.status.is_public() && !full_view {
@@ -502,15 +527,15 @@ pub async fn detail(
     };
     let can_edit = req.can(Action::EditAchievement, &a.resource());
     let status = a.status.label(req.lang.is_en()).to_owned();
-    let mut page = Page::new(&req, "library.title");
+    let mut page = Page::new(req, "library.title");
     page.title = a.details.title.clone();
-    let review = crate::routes::review::panel(&state, &req, &a, dq.review_error.trim()).await?;
+    let review = crate::routes::review::panel(&state, req, &a, dq.review_error.trim()).await?;
     let can_record_service = req.can(Action::RecordService, &a.resource());
     let all_files = ztc_store::attachments::list(&state.store, &a.id).await?;
     let (open, closed): (Vec<_>, Vec<_>) = all_files
         .into_iter()
-        .partition(|f| crate::routes::attachments::access(&req, f, &a).is_some());
-    let files = file_rows(&req, &open);
+        .partition(|f| crate::routes::attachments::access(req, f, &a).is_some());
+    let files = file_rows(req, &open);
     let hidden_files = closed.len();
     let services = ztc_store::review::services(&state.store, &a.id)
         .await?
@@ -529,16 +554,19 @@ pub async fn detail(
         })
         .collect();
     let returned = if full_view {
-        crate::routes::review::latest_return(&state, &req, &a).await?
+        crate::routes::review::latest_return(&state, req, &a).await?
     } else {
         None
     };
     let related = if a.status == Status::Published {
-        crate::routes::search::related(&state, &req, &a.id).await
+        crate::routes::search::related(&state, req, &a.id).await
     } else {
         Vec::new()
     };
+    let interest =
+        crate::routes::interests::panel(&state, req, &a, interest_form, interest_inv).await?;
     let view = DetailPage {
+        interest,
         related,
         page,
         status,
@@ -566,7 +594,7 @@ pub async fn detail(
         hidden_files,
         a,
     };
-    Ok(forms::page(StatusCode::OK, view.render()?))
+    Ok(forms::page(status_code, view.render()?))
 }
 
 // ---- the form ---------------------------------------------------------------------

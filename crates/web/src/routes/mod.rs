@@ -3,10 +3,14 @@
 //! that it matches the `.route(…)` calls in the source.
 
 pub mod admin;
+pub mod answers;
 pub mod attachments;
 pub mod auth;
+pub mod demands;
 pub mod import;
+pub mod interests;
 pub mod library;
+pub mod matching;
 pub mod me;
 pub mod public;
 pub mod review;
@@ -92,6 +96,25 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/search-terms", post(admin::add_term))
         .route("/admin/search-terms/remove", post(admin::remove_term))
         .route("/admin/audit", get(admin::audit))
+        .route("/demands", get(demands::list).post(demands::create))
+        .route("/demands/new", get(demands::new_form))
+        .route("/demands/mine", get(demands::mine))
+        .route("/demands/review", get(demands::review_queue))
+        .route("/demands/{id}", get(demands::detail).post(demands::update))
+        .route("/demands/{id}/edit", get(demands::edit_form))
+        .route("/demands/{id}/review", post(demands::decide))
+        .route("/demands/{id}/status", post(demands::owner_action))
+        .route("/demands/{id}/answers", post(answers::submit))
+        .route("/answers/{id}/decision", post(answers::decide))
+        .route("/achievements/{id}/interest", post(interests::express))
+        .route("/interests", get(interests::list))
+        .route("/interests/{id}", get(interests::detail))
+        .route("/interests/{id}/decision", post(interests::decide))
+        .route("/interests/{id}/messages", post(interests::post_message))
+        .route(
+            "/admin/windows",
+            get(demands::windows_page).post(demands::create_window),
+        )
 }
 
 /// Every (method, path) the application serves.
@@ -157,6 +180,25 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/admin/search-terms"),
     ("POST", "/admin/search-terms/remove"),
     ("GET", "/admin/audit"),
+    ("GET", "/demands"),
+    ("POST", "/demands"),
+    ("GET", "/demands/new"),
+    ("GET", "/demands/mine"),
+    ("GET", "/demands/review"),
+    ("GET", "/demands/{id}"),
+    ("POST", "/demands/{id}"),
+    ("GET", "/demands/{id}/edit"),
+    ("POST", "/demands/{id}/review"),
+    ("POST", "/demands/{id}/status"),
+    ("POST", "/demands/{id}/answers"),
+    ("POST", "/answers/{id}/decision"),
+    ("POST", "/achievements/{id}/interest"),
+    ("GET", "/interests"),
+    ("GET", "/interests/{id}"),
+    ("POST", "/interests/{id}/decision"),
+    ("POST", "/interests/{id}/messages"),
+    ("GET", "/admin/windows"),
+    ("POST", "/admin/windows"),
     ("GET", "/api/openapi.json"),
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/reference/{vocab}"),
@@ -167,6 +209,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/achievements"),
     ("GET", "/api/v1/achievements/{id}"),
+    ("GET", "/api/v1/demands"),
+    ("GET", "/api/v1/demands/{id}"),
     ("GET", "/api/v1/search"),
     ("GET", "/api/v1/search/suggest"),
 ];

@@ -48,6 +48,8 @@ pub struct SearchParams {
     pub sort: String,
     /// `1`: search every state of one's own unit (stewards only).
     pub manage: String,
+    /// `achievement` (default) or `demand` (published technology demands).
+    pub kind: String,
     pub page: Option<u32>,
     /// 1–100 (API), default 20.
     pub per_page: Option<u32>,
@@ -116,9 +118,20 @@ async fn run(
     p: &SearchParams,
     per_page: u32,
 ) -> Result<(Results, Scoped), Failure> {
-    let scoped = scoped(req, p.manage == "1");
+    let demands = p.kind == "demand";
+    // Demands are searched as the public sees them: those kept for matching only
+    // never show up in a search.
+    let mut scoped = scoped(req, p.manage == "1" && !demands);
+    if demands {
+        scoped.scope = Scope::Public;
+        scoped.unit = None;
+    }
     let filters = Filters {
-        kind: None,
+        kind: Some(if demands {
+            ztc_search::Kind::Demand
+        } else {
+            ztc_search::Kind::Achievement
+        }),
         field: clip(&p.field, 10),
         subfield: clip(&p.subfield, 10),
         region: scoped.unit.clone().or_else(|| clip(&p.unit, 10)),
@@ -165,6 +178,8 @@ pub async fn on_index<T: Send + 'static>(
 
 pub struct HitView {
     pub id: String,
+    /// The entry's page.
+    pub href: String,
     /// HTML from the index: escaped text, matches in `<mark>`.
     pub title_html: String,
     pub snippet_html: String,
@@ -204,6 +219,14 @@ struct SearchPage {
     can_manage: bool,
 }
 
+impl SearchPage {
+    /// The same words searched over the other kind of entry (filters dropped: the
+    /// two kinds facet differently).
+    fn kind_link(&self, kind: &str) -> String {
+        forms::query("/search", &[("q", self.p.q.as_str()), ("kind", kind)])
+    }
+}
+
 /// The query string of `p` with `key` set to `value` (empty removes it); the page
 /// goes back to 1.
 fn link(p: &SearchParams, key: &str, value: &str) -> String {
@@ -218,6 +241,7 @@ fn link(p: &SearchParams, key: &str, value: &str) -> String {
         ("status", p.status.clone()),
         ("sort", p.sort.clone()),
         ("manage", p.manage.clone()),
+        ("kind", p.kind.clone()),
     ];
     for (k, v) in pairs.iter_mut() {
         if *k == key {
@@ -265,6 +289,10 @@ pub async fn page(
             meta.push(h.holder_org.clone());
             meta.push(unit_name(&state, &req, &h.region));
             HitView {
+                href: match h.kind {
+                    ztc_search::Kind::Demand => format!("/demands/{}", h.id),
+                    ztc_search::Kind::Achievement => format!("/achievements/{}", h.id),
+                },
                 id: h.id.clone(),
                 title_html: h.title_html.clone(),
                 snippet_html: h.snippet_html.clone(),
@@ -505,6 +533,8 @@ pub async fn suggest(
 #[derive(Serialize, ToSchema)]
 pub struct SearchHit {
     pub id: String,
+    /// `achievement` or `demand`.
+    pub kind: String,
     pub title: String,
     /// The title as HTML: escaped, matches in `<mark>`.
     pub title_html: String,
@@ -597,6 +627,7 @@ pub async fn api(
             .hits
             .into_iter()
             .map(|h| SearchHit {
+                kind: h.kind.code().to_owned(),
                 id: h.id,
                 title: h.title,
                 title_html: h.title_html,

@@ -137,6 +137,10 @@ fn registration<'a>(username: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a
         ("org_kind", "university"),
         ("region", "440100"),
         ("credit_code", ""),
+        ("industry", ""),
+        ("contact_name", ""),
+        ("contact_phone", ""),
+        ("contact_email", ""),
     ];
     for (k, v) in extra {
         if let Some(slot) = f.iter_mut().find(|(fk, _)| fk == k) {
@@ -359,6 +363,89 @@ async fn bad_registrations_get_clear_messages_and_keep_the_form() {
     let page = c.get("/me").await;
     assert!(!page.body.contains("<script>alert"), "escaped on the page");
     assert!(page.body.contains("&#60;script&#62;"));
+}
+
+#[tokio::test]
+async fn an_enterprise_registers_its_industry_followed_fields_and_contact() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    let body = "91440101MA5BC7Q12";
+    let check = ztc_domain::credit_code::check_char(body.as_bytes()).unwrap();
+    let code: &'static str = Box::leak(format!("{body}{check}").into_boxed_str());
+    let enterprise = |user: &'static str, extra: &[(&'static str, &'static str)]| {
+        let mut f = registration(
+            user,
+            &[
+                ("role", "enterprise"),
+                ("org_kind", "high_tech_enterprise"),
+                ("org_name", "岭南精密制造有限公司"),
+                ("credit_code", code),
+                ("industry", "C"),
+            ],
+        );
+        for (k, v) in extra {
+            match f.iter_mut().find(|(fk, _)| fk == k) {
+                Some(slot) => slot.1 = v,
+                None => f.push((k, v)),
+            }
+        }
+        f
+    };
+    // Bad input: no industry, an unknown followed field, a bad contact e-mail.
+    let cases = [
+        (enterprise("ent1", &[("industry", "")]), "请选择所属行业"),
+        (
+            enterprise("ent2", &[("interest_fields", "99")]),
+            "关注领域中有不存在的领域",
+        ),
+        (
+            enterprise("ent3", &[("contact_email", "no-at-sign")]),
+            "电子邮箱格式不正确",
+        ),
+    ];
+    for (form, expect) in cases {
+        let r = c.post("/register", &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{expect}");
+        let errors = r.body.split("form-error").nth(1).unwrap_or_default();
+        assert!(
+            errors.contains(expect),
+            "expected {expect:?}: {}",
+            &errors[..errors.len().min(600)]
+        );
+        assert!(r.body.contains("岭南精密制造有限公司"), "the form is kept");
+    }
+    let mut form = enterprise("ent4", &[("contact_phone", "0755-26660000")]);
+    form.push(("interest_fields", "1"));
+    form.push(("interest_fields", "4"));
+    form.push(("interest_fields", "1"));
+    let r = c.post("/register", &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let m = app.member("ent4").await;
+    assert_eq!(m.user.status, AccountStatus::Pending);
+    let org = ztc_store::orgs::get(&app.db.store, &m.user.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(org.industry.as_deref(), Some("C"));
+    assert_eq!(org.interest_fields, vec!["1".to_owned(), "4".to_owned()]);
+    // The contact defaults to the registrant where left empty.
+    assert_eq!(
+        org.contact_name.as_deref(),
+        Some(m.user.display_name.as_str())
+    );
+    assert_eq!(org.contact_phone.as_deref(), Some("0755-26660000"));
+    assert_eq!(org.contact_email.as_deref(), Some("sun@example.cn"));
+    // A holder's registration ignores the enterprise part.
+    let r = c
+        .post("/register", &registration("holder9", &[("industry", "ZZ")]))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let h = app.member("holder9").await;
+    let org = ztc_store::orgs::get(&app.db.store, &h.user.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(org.industry, None);
 }
 
 #[tokio::test]
