@@ -45,9 +45,9 @@ pub struct SearchDoc {
     pub holder_org: String,
     /// Protected text (technical detail): matched only in the protected and admin scopes.
     pub technical: String,
-    /// SEI field code, e.g. "520".
+    /// Field code of the strategic emerging industries, e.g. "7".
     pub field: String,
-    /// SEI sub-field code, e.g. "520.20".
+    /// Sub-field code, e.g. "7.2".
     pub subfield: String,
     /// Two-digit programme unit code, e.g. "44".
     pub region: String,

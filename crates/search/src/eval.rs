@@ -6,14 +6,22 @@
 //! the query is the paper's keywords joined by spaces. Task B (title →
 //! abstract): only abstracts indexed; the query is the title. The expected
 //! hit is the paper itself; MRR@10 and Recall@10 are reported.
+//!
+//! Demand matching (`testdata/demands/quality.jsonl`): [`load_demands`]
+//! reads the 102 enterprise demands with graded judgements, [`csl_achievement`]
+//! turns a paper into the achievement the demo library makes of it, and
+//! [`ndcg`] / [`recall`] score a ranking.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use std::collections::HashMap;
+
 use crate::doc::{Kind, SearchDoc};
 use crate::error::Result;
 use crate::index::Index;
+use crate::matching::{DemandProfile, MatchWeights};
 use crate::query::{Query, Scope, Weights};
 
 /// One CSL record.
@@ -295,4 +303,314 @@ impl Generator {
             ..SearchDoc::default()
         }
     }
+}
+
+/// The strategic-emerging-industry sub-field (`crates/domain/data/fields.csv`)
+/// of a CSL discipline, if it has one. The demo library files each paper
+/// under it, and the demand quality set was judged against it.
+pub fn subfield_of(discipline: &str) -> Option<&'static str> {
+    Some(match discipline {
+        "信息与通信工程" => "1.1",
+        "光学工程" | "电子科学与技术" => "1.2",
+        "计算机科学与技术" => "1.3",
+        "地理学" | "图书馆、情报与档案管理" => "1.4",
+        "数学" | "控制科学与工程" => "1.5",
+        "机械工程" | "力学" => "2.1",
+        "航空宇航科学与技术" | "兵器科学与技术" => "2.2",
+        "测绘科学与技术" | "地球物理学" | "天文学" => "2.3",
+        "交通运输工程" => "2.4",
+        "船舶与海洋工程" | "海洋科学" => "2.5",
+        "冶金工程" => "3.1",
+        "地质学/地质资源与地质工程" => "3.2",
+        "化学/化学工程与技术" | "石油与天然气工程" => "3.3",
+        "土木工程" => "3.4",
+        "纺织科学与工程" => "3.5",
+        "材料科学与工程" | "物理学" => "3.6",
+        "中医学/中药学" | "药学" | "公共卫生与预防医学" => "4.1",
+        "基础医学/临床医学" | "口腔医学" => "4.2",
+        "作物学"
+        | "农业资源利用"
+        | "园艺学"
+        | "林学/林业工程"
+        | "植物保护"
+        | "水产"
+        | "畜牧学/兽医学"
+        | "农业工程" => "4.3",
+        "食品科学与工程" | "生物学/生物科学与工程" => "4.5",
+        "核科学与技术" => "6.1",
+        "电气工程" => "6.5",
+        "动力工程及工程热物理" => "7.1",
+        "环境科学与工程" | "水利工程" | "大气科学" => "7.2",
+        "矿业工程" => "7.3",
+        "艺术学" => "8.2",
+        "建筑学" => "8.3",
+        "新闻传播学" => "8.4",
+        "工商管理" => "9.1",
+        _ => return None,
+    })
+}
+
+/// The top-level field of a sub-field code (`"7.2"` → `"7"`).
+pub fn field_of(subfield: &str) -> &str {
+    subfield.split('.').next().unwrap_or_default()
+}
+
+/// Cooperation modes in the order the demo library cycles through them.
+const DEMO_MODES: [&str; 7] = [
+    "licence",
+    "transfer",
+    "joint_development",
+    "pilot",
+    "equity",
+    "acquisition",
+    "financing",
+];
+
+/// Programme units of the demo library's 16 holder organisations, in order.
+const DEMO_UNITS: [&str; 16] = [
+    "44", "32", "11", "12", "31", "33", "51", "42", "61", "3702", "4403", "43", "65", "66", "3502",
+    "41",
+];
+
+/// The achievement the demo library (`crates/web/src/demo_library.rs`) makes
+/// of the `i`-th CSL paper, as the indexer sees it: title, keywords, the
+/// summary (first 480 characters), applications, the whole abstract as
+/// technical text, sub-field and field from the discipline, and the demo's
+/// readiness level, cooperation modes and the holder's programme unit
+/// (derived from `i` as the demo does). Always published: the demo's
+/// lifecycle states are left out so that every paper can be matched.
+pub fn csl_achievement(i: usize, p: &Paper) -> SearchDoc {
+    let keywords: Vec<String> = p
+        .keywords
+        .iter()
+        .take(10)
+        .map(|k| k.replace(',', " ").chars().take(20).collect())
+        .collect();
+    let mut modes: Vec<String> = Vec::new();
+    for k in 0..1 + i % 3 {
+        let m = DEMO_MODES[(i + k * 3) % DEMO_MODES.len()].to_string();
+        if !modes.contains(&m) {
+            modes.push(m);
+        }
+    }
+    let subfield = subfield_of(&p.discipline).unwrap_or_default();
+    SearchDoc {
+        id: p.id.clone(),
+        kind: Kind::Achievement,
+        title: p.title.chars().take(100).collect(),
+        applications: format!(
+            "可应用于{}等领域，市场需求明确。",
+            keywords
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        keywords,
+        summary: p.abstract_text.chars().take(480).collect(),
+        technical: p.abstract_text.chars().take(3000).collect(),
+        field: field_of(subfield).to_string(),
+        subfield: subfield.to_string(),
+        region: DEMO_UNITS[i % DEMO_UNITS.len()].to_string(),
+        trl: 3 + (i * 3 % 7) as u8,
+        cooperation_modes: modes,
+        status: "published".into(),
+        published: true,
+        ..SearchDoc::default()
+    }
+}
+
+/// One enterprise demand of `testdata/demands/quality.jsonl`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemandCase {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    /// Sub-field code, e.g. "7.2".
+    pub field: String,
+    pub cooperation_modes: Vec<String>,
+    pub trl_min: u8,
+    #[serde(default)]
+    pub org_kind: String,
+    #[serde(default)]
+    pub industry: String,
+    /// Paper id → grade 1..=3 (unlisted papers: 0).
+    pub judgements: HashMap<String, u8>,
+}
+
+impl DemandCase {
+    /// `dq-091` … `dq-102` describe symptoms only (plain language).
+    pub fn plain_language(&self) -> bool {
+        self.id
+            .strip_prefix("dq-")
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| n > 90)
+    }
+
+    /// The demand as the matcher sees it (no region: the set has none).
+    pub fn profile(&self) -> DemandProfile {
+        DemandProfile {
+            title: self.title.clone(),
+            text: self.description.clone(),
+            keywords: Vec::new(),
+            field: field_of(&self.field).to_string(),
+            subfield: self.field.clone(),
+            trl_min: self.trl_min,
+            modes: self.cooperation_modes.clone(),
+            region: String::new(),
+        }
+    }
+}
+
+/// `testdata/demands/quality.jsonl` in this checkout.
+pub fn demands_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/demands/quality.jsonl")
+}
+
+/// Reads the demand quality set (bad lines are skipped).
+pub fn load_demands(path: &Path) -> std::io::Result<Vec<DemandCase>> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect())
+}
+
+/// How graded judgements become gains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gain {
+    /// The grade itself (3/2/1).
+    Linear,
+    /// 2^grade − 1 (7/3/1), as in `testdata/demands/README.md`.
+    Exponential,
+}
+
+impl Gain {
+    fn of(self, grade: u8) -> f64 {
+        match self {
+            Gain::Linear => f64::from(grade),
+            Gain::Exponential => f64::from((1u32 << grade.min(8)) - 1),
+        }
+    }
+}
+
+/// nDCG@k of `ranked` ids: gains from `judgements` (unlisted = 0), discount
+/// 1/log2(rank + 1), the ideal from all judgements. 0 when nothing is judged.
+pub fn ndcg<S: AsRef<str>>(
+    ranked: &[S],
+    judgements: &HashMap<String, u8>,
+    k: usize,
+    gain: Gain,
+) -> f64 {
+    let discount = |rank: usize| 1.0 / ((rank as f64) + 2.0).log2();
+    let dcg: f64 = ranked
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(r, id)| gain.of(judgements.get(id.as_ref()).copied().unwrap_or(0)) * discount(r))
+        .sum();
+    let mut grades: Vec<u8> = judgements.values().copied().collect();
+    grades.sort_unstable_by(|a, b| b.cmp(a));
+    let ideal: f64 = grades
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(r, g)| gain.of(*g) * discount(r))
+        .sum();
+    if ideal > 0.0 { dcg / ideal } else { 0.0 }
+}
+
+/// Share of the papers graded at least `min_grade` found in the first `k`
+/// of `ranked` (1 when there are none).
+pub fn recall<S: AsRef<str>>(
+    ranked: &[S],
+    judgements: &HashMap<String, u8>,
+    k: usize,
+    min_grade: u8,
+) -> f64 {
+    let relevant = judgements.values().filter(|g| **g >= min_grade).count();
+    if relevant == 0 {
+        return 1.0;
+    }
+    let found = ranked
+        .iter()
+        .take(k)
+        .filter(|id| judgements.get(id.as_ref()).is_some_and(|g| *g >= min_grade))
+        .count();
+    found as f64 / relevant as f64
+}
+
+/// Demand-matching metrics over a set of demands (means).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DemandMetrics {
+    /// nDCG@10, gains 3/2/1.
+    pub ndcg10: f64,
+    /// Recall@100 of papers graded 2 or 3.
+    pub recall100: f64,
+    /// nDCG@10 with gains 2^g − 1 (the README's convention).
+    pub ndcg10_exp: f64,
+    /// Recall@100 of papers graded 1 or more (the README's convention).
+    pub recall100_any: f64,
+    pub queries: usize,
+}
+
+/// Means of the metrics of `rank` (ids best first, 100 or more) over `cases`.
+pub fn score_demands<'a>(
+    cases: impl IntoIterator<Item = &'a DemandCase>,
+    mut rank: impl FnMut(&DemandCase) -> Result<Vec<String>>,
+) -> Result<DemandMetrics> {
+    let mut m = DemandMetrics::default();
+    for c in cases {
+        let ids = rank(c)?;
+        m.ndcg10 += ndcg(&ids, &c.judgements, 10, Gain::Linear);
+        m.ndcg10_exp += ndcg(&ids, &c.judgements, 10, Gain::Exponential);
+        m.recall100 += recall(&ids, &c.judgements, 100, 2);
+        m.recall100_any += recall(&ids, &c.judgements, 100, 1);
+        m.queries += 1;
+    }
+    let n = m.queries.max(1) as f64;
+    m.ndcg10 /= n;
+    m.ndcg10_exp /= n;
+    m.recall100 /= n;
+    m.recall100_any /= n;
+    Ok(m)
+}
+
+/// An in-memory index of the CSL papers as published achievements ([`csl_achievement`]).
+pub fn csl_index(papers: &[Paper]) -> Result<Index> {
+    let index = Index::in_ram()?;
+    let docs: Vec<SearchDoc> = papers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| csl_achievement(i, p))
+        .collect();
+    index.upsert(&docs)?;
+    index.commit(None)?;
+    Ok(index)
+}
+
+/// The plain-search baseline: the demand's title and description as an
+/// ordinary public query (achievements only), the first 100 ids.
+pub fn search_ranking(index: &Index, c: &DemandCase) -> Result<Vec<String>> {
+    let q = Query {
+        text: format!("{} {}", c.title, c.description),
+        scope: Scope::Public,
+        filters: crate::query::Filters {
+            kind: Some(Kind::Achievement),
+            ..Default::default()
+        },
+        per_page: 100,
+        ..Query::default()
+    };
+    Ok(index.search(&q)?.hits.into_iter().map(|h| h.id).collect())
+}
+
+/// [`crate::Index::match_demand_with`] in the public scope, the first 100 ids.
+pub fn match_ranking(index: &Index, c: &DemandCase, w: &MatchWeights) -> Result<Vec<String>> {
+    Ok(index
+        .match_demand_with(&c.profile(), Scope::Public, 100, w)?
+        .into_iter()
+        .map(|m| m.id)
+        .collect())
 }

@@ -78,6 +78,15 @@
 //! stops at 10,000 results. Ranking knobs live in [`Weights`]
 //! ([`Index::search_with`]); the defaults are the measured best.
 //!
+//! # Matching
+//!
+//! [`Index::match_demand`] ranks the achievements that answer a
+//! [`DemandProfile`]; [`Index::match_achievement`] ranks the demands an
+//! achievement could answer. Each [`Match`] carries its [`Reasons`]
+//! (shared words, field fit, readiness, modes, region); the field is a
+//! boost, never a filter. See [`matching`]; `tests/demand_quality.rs`
+//! measures it on the enterprise demands of `testdata/demands`.
+//!
 //! # Quality
 //!
 //! [`eval`] loads the CSL sample and measures MRR@10/Recall@10
@@ -90,6 +99,7 @@ mod error;
 pub mod eval;
 mod highlight;
 mod index;
+pub mod matching;
 mod query;
 mod related;
 mod rerank;
@@ -102,6 +112,7 @@ pub use doc::{Kind, SearchDoc};
 pub use error::{Result, SearchError};
 pub use highlight::escape_html;
 pub use index::{Index, Options};
+pub use matching::{DemandProfile, FieldFit, Match, MatchWeights, Reasons, TrlFit};
 pub use query::{Filters, MAX_CHUNKS, MAX_QUERY_CHARS, MAX_TOKENS, Query, Scope, Sort, Weights};
 pub use search::{Facets, Hit, MAX_WINDOW, Results};
 pub use tokenizer::{STARTER_TERMS, Segmenter, normalize_token, starter_terms};

@@ -55,7 +55,12 @@ impl Index {
             .with_min_word_length(2)
             .with_document_fields(values);
         let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, Box::new(mlt))];
-        for q in query::filter_clauses(f, scope, &Filters::default()) {
+        // Like for like: achievements suggest achievements, demands demands.
+        let same_kind = Filters {
+            kind: Some(d.kind),
+            ..Filters::default()
+        };
+        for q in query::filter_clauses(f, scope, &same_kind) {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
         }
         clauses.push((Occur::MustNot, id_query(f.id, id)));

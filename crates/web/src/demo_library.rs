@@ -23,48 +23,9 @@ struct Paper {
     discipline: String,
 }
 
-/// The strategic-emerging-industry sub-field of a CSL discipline, if it has one.
-pub fn subfield_of(discipline: &str) -> Option<&'static str> {
-    Some(match discipline {
-        "信息与通信工程" => "1.1",
-        "光学工程" | "电子科学与技术" => "1.2",
-        "计算机科学与技术" => "1.3",
-        "地理学" | "图书馆、情报与档案管理" => "1.4",
-        "数学" | "控制科学与工程" => "1.5",
-        "机械工程" | "力学" => "2.1",
-        "航空宇航科学与技术" | "兵器科学与技术" => "2.2",
-        "测绘科学与技术" | "地球物理学" | "天文学" => "2.3",
-        "交通运输工程" => "2.4",
-        "船舶与海洋工程" | "海洋科学" => "2.5",
-        "冶金工程" => "3.1",
-        "地质学/地质资源与地质工程" => "3.2",
-        "化学/化学工程与技术" | "石油与天然气工程" => "3.3",
-        "土木工程" => "3.4",
-        "纺织科学与工程" => "3.5",
-        "材料科学与工程" | "物理学" => "3.6",
-        "中医学/中药学" | "药学" | "公共卫生与预防医学" => "4.1",
-        "基础医学/临床医学" | "口腔医学" => "4.2",
-        "作物学"
-        | "农业资源利用"
-        | "园艺学"
-        | "林学/林业工程"
-        | "植物保护"
-        | "水产"
-        | "畜牧学/兽医学"
-        | "农业工程" => "4.3",
-        "食品科学与工程" | "生物学/生物科学与工程" => "4.5",
-        "核科学与技术" => "6.1",
-        "电气工程" => "6.5",
-        "动力工程及工程热物理" => "7.1",
-        "环境科学与工程" | "水利工程" | "大气科学" => "7.2",
-        "矿业工程" => "7.3",
-        "艺术学" => "8.2",
-        "建筑学" => "8.3",
-        "新闻传播学" => "8.4",
-        "工商管理" => "9.1",
-        _ => return None,
-    })
-}
+/// The strategic-emerging-industry sub-field of a CSL discipline, if it has one
+/// (the table lives with the search quality evaluation, which uses it too).
+pub use ztc_search::eval::subfield_of;
 
 /// Demo holder organisations: (name, kind, region).
 const HOLDERS: &[(&str, OrgKind, &str)] = &[
