@@ -176,6 +176,8 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
         load_library(&store).await?;
         print_logins(&logins);
     }
+    let smtp = ztc_web::mailer::SmtpSettings::from_settings(&settings)
+        .map_err(|e| anyhow!("邮件服务器设置有误 / bad smtp_url: {e}"))?;
     let app = App::with_store(store.clone(), settings.clone())?;
     let index = app.state.search.clone();
     match ztc_web::indexer::start(&store, &index).await? {
@@ -202,6 +204,41 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
             }
         }
     });
+    // Background work that stops with the server: the mail sender, the digests
+    // and the sweep of unanswered expressions of interest.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let base_url = settings.base_url();
+    if smtp.is_none() {
+        tracing::info!("no smtp_url: mail is held in the outbox (see /admin/mail)");
+    }
+    let mut background = vec![
+        ztc_web::mailer::spawn(store.clone(), smtp, stopped.clone()),
+        ztc_web::mailer::spawn_digests(
+            store.clone(),
+            base_url.clone(),
+            Duration::from_secs(600),
+            stopped.clone(),
+        ),
+    ];
+    let sweeper = store.clone();
+    let mut sweep_stop = stopped;
+    background.push(tokio::spawn(async move {
+        let ctx = ztc_store::Ctx::system("interest-sweep");
+        loop {
+            match ztc_store::interests::sweep(&sweeper, &ctx, ztc_store::now_ms(), &base_url).await
+            {
+                Ok(s) if s.reminded + s.expired > 0 => {
+                    tracing::info!(reminded = s.reminded, expired = s.expired, "interest sweep")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "interest sweep failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+                _ = sweep_stop.changed() => break,
+            }
+        }
+    }));
     let addr = listener.local_addr()?;
     println!("火炬科技成果直通车平台已启动 / listening on http://{addr}");
     axum::serve(
@@ -211,6 +248,10 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    let _ = stop.send(true);
+    for task in background {
+        let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+    }
     store.close().await;
     Ok(())
 }

@@ -11,6 +11,7 @@ const ENV_KEYS: &[&str] = &[
     "data_dir",
     "database_url",
     "smtp_url",
+    "public_url",
     "secure_cookies",
     "trust_proxy",
     "log",

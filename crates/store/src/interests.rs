@@ -460,3 +460,35 @@ pub async fn sweep(store: &Store, ctx: &Ctx, now: i64, base_url: &str) -> Result
     }
     Ok(out)
 }
+
+/// Enterprises that expressed interest in other entries of sub-field `subfield`
+/// (not `except`): `(org id, name, verified, how many)`, most first.
+pub async fn interested_in_subfield(
+    store: &Store,
+    subfield: &str,
+    except: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, bool, i64)>> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.name, o.status, COUNT(*) AS n
+         FROM interests i JOIN achievements a ON a.id = i.achievement_id JOIN organisations o ON o.id = i.org_id
+         WHERE a.subfield_code = $1 AND a.id <> $2 AND i.status <> 'withdrawn'
+         GROUP BY o.id, o.name, o.status ORDER BY n DESC, o.name LIMIT $3",
+    )
+    .bind(subfield)
+    .bind(except)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get("status")?;
+            Ok((
+                r.try_get("id")?,
+                r.try_get("name")?,
+                status == "active",
+                r.try_get("n")?,
+            ))
+        })
+        .collect()
+}

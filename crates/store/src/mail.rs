@@ -67,6 +67,10 @@ impl MailStatus {
         }
     }
 
+    pub fn label(self, en: bool) -> &'static str {
+        if en { self.label_en() } else { self.label_zh() }
+    }
+
     pub fn parse(s: &str) -> Option<MailStatus> {
         MailStatus::ALL.iter().copied().find(|m| m.as_str() == s)
     }

@@ -304,3 +304,41 @@ pub async fn set_verifier(
     tx.commit().await?;
     Ok(())
 }
+
+/// Verified enterprises, parks and investors that follow field `field` or
+/// sub-field `subfield` (registered interest or an active digest follow): `(id,
+/// name)`, by name.
+pub async fn following(
+    store: &Store,
+    field: &str,
+    subfield: &str,
+    limit: i64,
+) -> Result<Vec<(String, String)>> {
+    if field.is_empty() && subfield.is_empty() {
+        return Ok(Vec::new());
+    }
+    let f = format!("%,{},%", crate::audit::escape_like(field));
+    let s = format!("%,{},%", crate::audit::escape_like(subfield));
+    let kinds: Vec<String> = OrgKind::ALL
+        .iter()
+        .filter(|k| k.is_demand_side())
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    let rows = sqlx::query(&format!(
+        "SELECT o.id, o.name FROM organisations o
+         WHERE o.status = 'active' AND o.kind IN ({})
+           AND (o.interest_fields LIKE $1 ESCAPE '\\' OR o.interest_fields LIKE $2 ESCAPE '\\'
+                OR EXISTS (SELECT 1 FROM follows w WHERE w.org_id = o.id AND w.frequency <> 'off'
+                           AND (w.fields LIKE $1 ESCAPE '\\' OR w.fields LIKE $2 ESCAPE '\\')))
+         ORDER BY o.name, o.id LIMIT $3",
+        kinds.join(", ")
+    ))
+    .bind(&f)
+    .bind(&s)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect()
+}

@@ -41,8 +41,13 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `postgres://…` switches to PostgreSQL; empty means SQLite in `data_dir`.
     pub database_url: Option<Secret>,
-    /// Outgoing mail (used by later features); empty means mail is kept in the outbox.
+    /// Outgoing mail (`smtp://user:pass@host:587?from=…`, `smtps://…`, or
+    /// `file:///dir` to write `.eml` files); empty keeps mail in the outbox, which
+    /// administrators see at `/admin/mail`.
     pub smtp_url: Option<Secret>,
+    /// The address users reach the platform at (links in mail, one-click
+    /// unsubscribe); empty means `http://{bind}`.
+    pub public_url: Option<String>,
     /// Mark cookies `Secure` (set when the platform is served over HTTPS).
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
@@ -58,6 +63,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             smtp_url: None,
+            public_url: None,
             secure_cookies: false,
             trust_proxy: false,
             log: "info".into(),
@@ -74,6 +80,14 @@ impl Settings {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("ztc.db").display()
             ),
+        }
+    }
+
+    /// The base of absolute links (no trailing slash).
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(u) if !u.trim().is_empty() => u.trim().trim_end_matches('/').to_owned(),
+            _ => format!("http://{}", self.bind),
         }
     }
 

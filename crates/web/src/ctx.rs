@@ -291,7 +291,10 @@ pub async fn load(State(state): State<AppState>, req: Request, next: Next) -> Re
             ..
         })
     );
-    if unsafe_method && !by_token {
+    // One-click unsubscribe (RFC 8058) comes from mail clients without cookies:
+    // the token in the address is the authority.
+    let exempt = path.starts_with("/unsubscribe/");
+    if unsafe_method && !by_token && !exempt {
         let expected = session_csrf.clone().or(anon_csrf.clone());
         let (given, r) = match provided_csrf(req).await {
             Ok(x) => x,

@@ -69,6 +69,9 @@ pub fn nav_for(req: &Req) -> Vec<(&'static str, &'static str)> {
     if matches!(m.user.role, Role::Enterprise | Role::Holder) {
         items.push(("/interests", "nav.interests"));
     }
+    if m.user.role == Role::Enterprise {
+        items.push(("/me/digests", "nav.digests"));
+    }
     if crate::routes::demands::reviews(req) {
         items.push(("/demands/review", "nav.demand_review"));
     }
@@ -90,6 +93,9 @@ pub fn nav_for(req: &Req) -> Vec<(&'static str, &'static str)> {
     }
     if req.can(Action::ManageWindows, &own) {
         items.push(("/admin/windows", "nav.windows"));
+    }
+    if req.can(Action::EditReference, &Resource::Site) {
+        items.push(("/admin/mail", "nav.mail"));
     }
     if req.can(Action::ViewReference, &Resource::Site) {
         items.push(("/admin/reference", "nav.reference"));

@@ -306,7 +306,8 @@ async fn every_demo_role_reaches_its_workbench() {
                             "/demands",
                             "/me",
                             "/demands/mine",
-                            "/interests"
+                            "/interests",
+                            "/me/digests"
                         ],
                         "enterprise: nav is {nav:?}, expected /, the library, demands, /me, own demands and interest only"
                     );

@@ -315,6 +315,8 @@ struct DetailPage {
     related: Vec<(String, String)>,
     /// An enterprise's expression of interest.
     interest: Option<crate::routes::interests::Panel>,
+    /// Enterprises likely to want it (its holder and stewards).
+    leads: Option<crate::routes::matching::Leads>,
 }
 
 /// An attachment for display.
@@ -565,7 +567,14 @@ pub async fn render_detail(
     };
     let interest =
         crate::routes::interests::panel(&state, req, &a, interest_form, interest_inv).await?;
+    let leads = match crate::routes::matching::leads_access(req, &a) {
+        Some(all) if a.status == Status::Published => {
+            Some(crate::routes::matching::for_achievement(&state, req, &a, all).await?)
+        }
+        _ => None,
+    };
     let view = DetailPage {
+        leads,
         interest,
         related,
         page,

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod attachments;
 pub mod auth;
 pub mod demands;
+pub mod follow;
 pub mod import;
 pub mod interests;
 pub mod library;
@@ -112,6 +113,18 @@ pub fn routes() -> Router<AppState> {
         .route("/interests/{id}/decision", post(interests::decide))
         .route("/interests/{id}/messages", post(interests::post_message))
         .route(
+            "/me/follow",
+            get(follow::follow_form).post(follow::save_follow),
+        )
+        .route("/me/digests", get(follow::digest_list))
+        .route("/me/digests/{id}", get(follow::digest_detail))
+        .route(
+            "/unsubscribe/{token}",
+            get(follow::unsubscribe_page).post(follow::unsubscribe),
+        )
+        .route("/admin/mail", get(follow::outbox))
+        .route("/admin/mail/{id}/retry", post(follow::retry_mail))
+        .route(
             "/admin/windows",
             get(demands::windows_page).post(demands::create_window),
         )
@@ -197,6 +210,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/interests/{id}"),
     ("POST", "/interests/{id}/decision"),
     ("POST", "/interests/{id}/messages"),
+    ("GET", "/me/follow"),
+    ("POST", "/me/follow"),
+    ("GET", "/me/digests"),
+    ("GET", "/me/digests/{id}"),
+    ("GET", "/unsubscribe/{token}"),
+    ("POST", "/unsubscribe/{token}"),
+    ("GET", "/admin/mail"),
+    ("POST", "/admin/mail/{id}/retry"),
     ("GET", "/admin/windows"),
     ("POST", "/admin/windows"),
     ("GET", "/api/openapi.json"),

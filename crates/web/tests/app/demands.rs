@@ -698,3 +698,77 @@ async fn the_demo_posts_the_quality_set_demands_in_every_state() {
     let interests = holder.get("/interests").await;
     assert!(interests.body.contains("/interests/"), "the demo interest");
 }
+
+#[tokio::test]
+async fn matching_suggests_achievements_for_a_demand_and_enterprises_for_an_achievement() {
+    let app = TestApp::new().await;
+    ztc_web::demo_library::load(&app.db.store).await.unwrap();
+    ztc_web::demo_demands::load(&app.db.store).await.unwrap();
+    ztc_web::indexer::rebuild(&app.db.store, &app.state.search, |_, _| {})
+        .await
+        .unwrap();
+    // The demo enterprise's demand about dyeing wastewater is not its own (its
+    // demands are in equipment), so look at one of its own published ones.
+    let mine = ztc_store::demands::list(
+        &app.db.store,
+        &ztc_store::demands::Filter {
+            org_id: Some(app.member("enterprise").await.user.org_id),
+            statuses: vec![ztc_domain::demand::DemandStatus::Published],
+            ..Default::default()
+        },
+        1,
+        50,
+    )
+    .await
+    .unwrap();
+    let d = mine
+        .items
+        .iter()
+        .find(|d| !d.expired_at(ztc_store::now_ms()))
+        .expect("a live demo demand");
+    let mut ent = app.login("enterprise").await;
+    let page = ent.get(&format!("/demands/{}", d.id)).await;
+    let suggestions = page
+        .body
+        .split("data-testid=\"suggestions\"")
+        .nth(1)
+        .expect("the suggestions panel")
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        suggestions.contains("/achievements/"),
+        "suggested achievements"
+    );
+    assert!(
+        suggestions.contains("匹配词："),
+        "each with its matched words"
+    );
+    // Visitors do not see the enterprise's suggestions.
+    let public = app.client().get(&format!("/demands/{}", d.id)).await;
+    assert!(!public.body.contains("data-testid=\"suggestions\""));
+
+    // The other way: the first suggested achievement's page shows the enterprise
+    // to a steward, with the demand it came from.
+    let first = suggestions
+        .split("/achievements/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let mut torch = app.login("torch").await;
+    let page = torch.get(&format!("/achievements/{first}")).await;
+    let leads = page
+        .body
+        .split("data-testid=\"leads\"")
+        .nth(1)
+        .expect("the leads panel for a steward")
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(leads.contains("data-testid=\"lead\""), "{leads}");
+    assert!(leads.contains("有相符的技术需求"));
+    // Enterprises see no leads.
+    let page = ent.get(&format!("/achievements/{first}")).await;
+    assert!(!page.body.contains("data-testid=\"leads\""));
+}

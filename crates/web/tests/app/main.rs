@@ -8,6 +8,7 @@ mod api;
 mod attachments;
 mod auth;
 mod demands;
+mod follow;
 mod hostile;
 mod import;
 mod interests;
