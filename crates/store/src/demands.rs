@@ -772,7 +772,8 @@ pub mod answers {
     /// Records `author`'s proposal (of organisation `org_id`) for a demand that is
     /// published and still before its deadline, both checked inside the
     /// transaction. A holder who answered before changes the same record while the
-    /// enterprise has not decided on it yet.
+    /// enterprise has not decided on it yet. A new proposal is mailed to the
+    /// enterprise (its author's account, else the demand's contact address).
     pub async fn submit(
         store: &Store,
         ctx: &Ctx,
@@ -780,6 +781,7 @@ pub mod answers {
         author_id: &str,
         org_id: &str,
         p: &Proposal,
+        base_url: &str,
     ) -> Result<Answer> {
         let mut tx = store.pool().begin().await?;
         let d = super::fetch(&mut tx, demand_id)
@@ -853,6 +855,30 @@ pub mod answers {
             }
         };
         let a = fetch(&mut tx, &id).await?.ok_or(StoreError::NotFound)?;
+        if action == "answer.submit" {
+            let owner: Option<String> = match &d.owner_id {
+                Some(u) => {
+                    sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+                        .bind(u)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                None => None,
+            };
+            let to: Vec<String> = owner
+                .or_else(|| d.details.contact_email.clone())
+                .into_iter()
+                .collect();
+            let subject = format!(
+                "【科技成果直通车】您的技术需求《{}》收到新方案",
+                d.details.title
+            );
+            let body = format!(
+                "您好：\n\n{}（{}）就您的技术需求《{}》提交了解决方案。\n\n请登录平台查看，可选择入围、接受或说明理由后不采纳：{}/demands/{}#answers\n",
+                a.org_name, a.author_name, d.details.title, base_url, d.id
+            );
+            crate::mail::notify_tx(&mut tx, &to, &subject, &body, "answer_new", &a.id, now).await?;
+        }
         let ev = Event {
             action,
             object_type: "demand_answer",
@@ -866,13 +892,15 @@ pub mod answers {
         Ok(a)
     }
 
-    /// The enterprise's decision on an answer (or the holder's withdrawal).
+    /// The enterprise's decision on an answer (or the holder's withdrawal); the
+    /// holder is told of the enterprise's decision by mail.
     pub async fn decide(
         store: &Store,
         ctx: &Ctx,
         current: &Answer,
         to: AnswerStatus,
         reason: Option<&str>,
+        base_url: &str,
     ) -> Result<Answer> {
         if !current.status.can_become(to) {
             return Err(StoreError::Conflict {
@@ -898,11 +926,39 @@ pub mod answers {
         let a = fetch(&mut tx, &current.id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let unit: Option<String> =
-            sqlx::query_scalar("SELECT unit_code FROM demands WHERE id = $1")
-                .bind(&a.demand_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let row = sqlx::query("SELECT unit_code, title FROM demands WHERE id = $1")
+            .bind(&a.demand_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (unit, title): (Option<String>, String) = match row {
+            Some(r) => (Some(r.try_get("unit_code")?), r.try_get("title")?),
+            None => (None, String::new()),
+        };
+        if to != AnswerStatus::Withdrawn {
+            let what = match to {
+                AnswerStatus::Accepted => {
+                    "已接受您的方案，双方现在可以看到彼此的联系方式".to_owned()
+                }
+                AnswerStatus::Shortlisted => "已将您的方案列入候选".to_owned(),
+                _ => format!("未采纳您的方案。理由：{}", reason.unwrap_or_default()),
+            };
+            let subject = format!("【科技成果直通车】需求《{title}》：{}", to.label_zh());
+            let body = format!(
+                "您好：\n\n需求方{what}。\n\n{base_url}/demands/{}#answers\n",
+                a.demand_id
+            );
+            let addr: Vec<String> = a.author_email.clone().into_iter().collect();
+            crate::mail::notify_tx(
+                &mut tx,
+                &addr,
+                &subject,
+                &body,
+                "answer_decided",
+                &a.id,
+                now_ms(),
+            )
+            .await?;
+        }
         let ev = Event {
             action: "answer.decide",
             object_type: "demand_answer",

@@ -166,19 +166,63 @@ async fn finish(
     Ok(i)
 }
 
-/// Records that enterprise `org_id` (through account `user_id`) is interested in
-/// a published achievement. Expressing interest again keeps one record: a
-/// pending, expired or withdrawn request is renewed with the new message; a
-/// declined or accepted one is refused.
+/// An enterprise's request.
+#[derive(Debug, Clone, Copy)]
+pub struct NewInterest<'a> {
+    pub achievement_id: &'a str,
+    /// The enterprise.
+    pub org_id: &'a str,
+    /// The account expressing it.
+    pub user_id: &'a str,
+    pub message: &'a str,
+    pub mode: &'a str,
+}
+
+/// The addresses of the holders who answer interest in an achievement: its owner,
+/// or (without one) the active holders of its organisation.
+async fn holder_addresses(
+    conn: &mut AnyConnection,
+    owner_id: &Option<String>,
+    org_id: &str,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT email FROM users WHERE email IS NOT NULL AND status = 'active' AND role = 'holder'
+           AND (id = $1 OR ($1 IS NULL AND org_id = $2))",
+    )
+    .bind(owner_id)
+    .bind(org_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Tells the holders of `i` about a new (or renewed) request, in the transaction.
+async fn notify_holders(conn: &mut AnyConnection, i: &Interest, base_url: &str) -> Result<()> {
+    let to = holder_addresses(conn, &i.holder_owner_id, &i.holder_org_id).await?;
+    let body = format!(
+        "您好：\n\n{} 对您的成果《{}》表达了合作意向。\n\n留言：{}\n\n请在 {} 天内登录平台接受或婉拒（接受后双方可以看到彼此的联系方式）：{}/interests/{}\n",
+        i.org_name, i.achievement_title, i.message, ANSWER_DAYS, base_url, i.id
+    );
+    let subject = format!("【科技成果直通车】{}对您的成果表达了合作意向", i.org_name);
+    crate::mail::notify_tx(conn, &to, &subject, &body, "interest_new", &i.id, now_ms()).await
+}
+
+/// Records that an enterprise is interested in a published achievement and tells
+/// the holder (a mail in the outbox, same transaction; `base_url` makes its link).
+/// Expressing interest again keeps one record: a pending, expired or withdrawn
+/// request is renewed with the new message; a declined or accepted one is refused.
 pub async fn express(
     store: &Store,
     ctx: &Ctx,
-    achievement_id: &str,
-    org_id: &str,
-    user_id: &str,
-    message: &str,
-    mode: &str,
+    new: &NewInterest<'_>,
+    base_url: &str,
 ) -> Result<Interest> {
+    let NewInterest {
+        achievement_id,
+        org_id,
+        user_id,
+        message,
+        mode,
+    } = *new;
     let now = now_ms();
     let expires = now + ANSWER_DAYS * DAY_MS;
     let mut tx = store.pool().begin().await?;
@@ -229,6 +273,9 @@ pub async fn express(
         .bind(&id)
         .execute(&mut *tx)
         .await?;
+        if let Some(i) = fetch(&mut tx, &id).await? {
+            notify_holders(&mut tx, &i, base_url).await?;
+        }
         return finish(tx, ctx, &id, "interest.renew", Some(view(&old))).await;
     }
     let id = new_id();
@@ -251,17 +298,22 @@ pub async fn express(
         "interest_exists",
         "贵单位已对该成果表达过合作意向",
     ))?;
+    if let Some(i) = fetch(&mut tx, &id).await? {
+        notify_holders(&mut tx, &i, base_url).await?;
+    }
     finish(tx, ctx, &id, "interest.express", None).await
 }
 
 /// The holder's answer (`Accepted`, or `Declined` with a reason) or the
-/// enterprise's withdrawal, on a pending request that has not expired.
+/// enterprise's withdrawal, on a pending request that has not expired. The
+/// enterprise's account is told of the holder's answer by mail.
 pub async fn decide(
     store: &Store,
     ctx: &Ctx,
     current: &Interest,
     to: InterestStatus,
     reason: Option<&str>,
+    base_url: &str,
 ) -> Result<Interest> {
     let now = now_ms();
     if current.status == InterestStatus::Pending && current.expires_at < now {
@@ -292,6 +344,50 @@ pub async fn decide(
     .rows_affected();
     if n == 0 {
         return Err(StoreError::Stale);
+    }
+    if matches!(to, InterestStatus::Accepted | InterestStatus::Declined) {
+        let to_addr: Vec<String> =
+            sqlx::query_scalar("SELECT email FROM users WHERE id = $1 AND email IS NOT NULL")
+                .bind(&current.user_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let (subject, body) = if to == InterestStatus::Accepted {
+            (
+                format!(
+                    "【科技成果直通车】对方已接受您对《{}》的合作意向",
+                    current.achievement_title
+                ),
+                format!(
+                    "您好：\n\n{} 已接受贵单位对成果《{}》的合作意向，双方现在可以看到彼此的联系方式并在平台上沟通：{}/interests/{}\n",
+                    current.holder_org_name, current.achievement_title, base_url, current.id
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "【科技成果直通车】对方婉拒了您对《{}》的合作意向",
+                    current.achievement_title
+                ),
+                format!(
+                    "您好：\n\n{} 婉拒了贵单位对成果《{}》的合作意向。\n\n理由：{}\n\n{}/interests/{}\n",
+                    current.holder_org_name,
+                    current.achievement_title,
+                    reason.unwrap_or_default(),
+                    base_url,
+                    current.id
+                ),
+            )
+        };
+        crate::mail::notify_tx(
+            &mut tx,
+            &to_addr,
+            &subject,
+            &body,
+            "interest_answer",
+            &current.id,
+            now,
+        )
+        .await?;
     }
     finish(tx, ctx, &current.id, "interest.decide", Some(view(current))).await
 }
@@ -431,15 +527,7 @@ pub async fn sweep(store: &Store, ctx: &Ctx, now: i64, base_url: &str) -> Result
         if n == 0 {
             continue;
         }
-        // The holders who answer: the owner, or the holder organisation's holders.
-        let to: Vec<String> = sqlx::query_scalar(
-            "SELECT email FROM users WHERE email IS NOT NULL AND status = 'active' AND role = 'holder'
-               AND (id = $1 OR ($1 IS NULL AND org_id = $2))",
-        )
-        .bind(&i.holder_owner_id)
-        .bind(&i.holder_org_id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let to = holder_addresses(&mut tx, &i.holder_owner_id, &i.holder_org_id).await?;
         let days = (i.expires_at - now).div_euclid(DAY_MS) + 1;
         for addr in to {
             let mail = NewMail {

@@ -239,6 +239,35 @@ pub async fn enqueue_many_tx(
     Ok(out)
 }
 
+/// Notifies people of a change inside the change's transaction: one mail of
+/// `kind` per address (none when there is no address).
+pub async fn notify_tx(
+    conn: &mut AnyConnection,
+    to: &[String],
+    subject: &str,
+    body: &str,
+    kind: &str,
+    ref_id: &str,
+    now: i64,
+) -> Result<()> {
+    let mails: Vec<NewMail> = to
+        .iter()
+        .filter(|a| !a.trim().is_empty())
+        .map(|a| NewMail {
+            to: a.clone(),
+            subject: subject.to_owned(),
+            body_text: body.to_owned(),
+            kind: kind.to_owned(),
+            ref_id: Some(ref_id.to_owned()),
+            list_unsubscribe: None,
+        })
+        .collect();
+    if !mails.is_empty() {
+        enqueue_many_tx(conn, &mails, now).await?;
+    }
+    Ok(())
+}
+
 /// [`enqueue_many_tx`] for one mail.
 pub async fn enqueue_tx(conn: &mut AnyConnection, mail: &NewMail, now: i64) -> Result<Enqueued> {
     let mut v = enqueue_many_tx(conn, std::slice::from_ref(mail), now).await?;

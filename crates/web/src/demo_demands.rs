@@ -169,6 +169,7 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
             &holder.user.id,
             &holder.user.org_id,
             &answer,
+            "",
         )
         .await?;
         // The demo enterprise is interested in one of the holder's achievements.
@@ -184,16 +185,14 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
                 actor_name: Some(ent.user.username.clone()),
                 ..Ctx::system("demo")
             };
-            ztc_store::interests::express(
-                store,
-                &ectx,
-                &a,
-                &ent.user.org_id,
-                &ent.user.id,
-                "我公司正在开发新一代高速加工中心，希望了解该成果的技术细节和许可条件，方便时请联系。",
-                "licence",
-            )
-            .await?;
+            let new = ztc_store::interests::NewInterest {
+                achievement_id: &a,
+                org_id: &ent.user.org_id,
+                user_id: &ent.user.id,
+                message: "我公司正在开发新一代高速加工中心，希望了解该成果的技术细节和许可条件，方便时请联系。",
+                mode: "licence",
+            };
+            ztc_store::interests::express(store, &ectx, &new, "").await?;
         }
     }
     Ok(added)

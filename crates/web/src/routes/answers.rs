@@ -129,6 +129,7 @@ pub async fn submit(
         &m.user.id,
         &m.user.org_id,
         &proposal,
+        &state.settings.base_url(),
     )
     .await
     {
@@ -190,7 +191,17 @@ pub async fn decide(
     if let Ok(v) = input.version.trim().parse() {
         a.version = v;
     }
-    match answers::decide(&state.store, &req.change(), &a, to, reason.as_deref()).await {
+    let base = state.settings.base_url();
+    match answers::decide(
+        &state.store,
+        &req.change(),
+        &a,
+        to,
+        reason.as_deref(),
+        &base,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!(
             "/demands/{}?done=answer_{}#answers",
             d.id,

@@ -96,14 +96,18 @@ pub async fn express(
         Ok(x) => x,
         Err(inv) => return back(inv, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
+    let new = interests::NewInterest {
+        achievement_id: &a.id,
+        org_id: &m.user.org_id,
+        user_id: &m.user.id,
+        message: &message,
+        mode: &mode,
+    };
     match interests::express(
         &state.store,
         &req.change(),
-        &a.id,
-        &m.user.org_id,
-        &m.user.id,
-        &message,
-        &mode,
+        &new,
+        &state.settings.base_url(),
     )
     .await
     {
@@ -378,7 +382,17 @@ pub async fn decide(
     if let Ok(v) = input.version.trim().parse() {
         i.version = v;
     }
-    match interests::decide(&state.store, &req.change(), &i, to, reason.as_deref()).await {
+    let base = state.settings.base_url();
+    match interests::decide(
+        &state.store,
+        &req.change(),
+        &i,
+        to,
+        reason.as_deref(),
+        &base,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/interests/{id}?done={}", to.as_str())).into_response()),
         Err(StoreError::Conflict { code, .. }) => back(code),
         Err(StoreError::Stale) => back("stale"),

@@ -435,6 +435,22 @@ async fn holders_propose_and_the_enterprise_decides() {
         ] {
             assert!(actions.contains(&a), "{a} audited");
         }
+        let mails = ztc_store::mail::list(&app.db.store, &Default::default(), 1, 50)
+            .await
+            .unwrap()
+            .items;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.kind == "answer_new" && m.to_addr == "enterprise@demo.ztc.example"),
+            "the enterprise hears of the proposal"
+        );
+        let decided: Vec<&str> = mails
+            .iter()
+            .filter(|m| m.kind == "answer_decided" && m.to_addr == "holder@demo.ztc.example")
+            .map(|m| m.subject.as_str())
+            .collect();
+        assert_eq!(decided.len(), 2, "shortlisted, then accepted: {decided:?}");
     }
 }
 

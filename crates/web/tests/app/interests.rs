@@ -188,6 +188,18 @@ async fn an_enterprise_expresses_interest_and_the_holder_answers() {
         ] {
             assert!(actions.contains(&a), "{a} audited");
         }
+        // Each side was told by mail (held in the outbox here).
+        let mails = ztc_store::mail::list(&app.db.store, &Default::default(), 1, 50)
+            .await
+            .unwrap()
+            .items;
+        let sent = |kind: &str, to: &str| {
+            mails
+                .iter()
+                .any(|m| m.kind == kind && m.to_addr == to && m.body_text.contains(&iid))
+        };
+        assert!(sent("interest_new", "holder@demo.ztc.example"));
+        assert!(sent("interest_answer", "enterprise@demo.ztc.example"));
     }
 }
 
