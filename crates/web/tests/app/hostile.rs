@@ -177,3 +177,150 @@ async fn no_form_field_breaks_the_platform() {
         "control characters are refused"
     );
 }
+
+#[tokio::test]
+async fn no_demand_side_field_breaks_the_platform() {
+    let app = TestApp::new().await;
+    let mut ent = app.login("enterprise").await;
+    let mut gd = app.login("gd-admin").await;
+    let mut holder = app.login("holder").await;
+    let mut anon = app.client();
+    let big = long();
+    let mut values: Vec<&str> = HOSTILE.to_vec();
+    values.push(&big);
+    let deadline =
+        ztc_domain::demand::day_string(ztc_domain::demand::today(ztc_store::now_ms()) + 20);
+    // A published demand to answer.
+    let r = ent
+        .post(
+            "/demands",
+            &[
+                ("title", "耐高温密封材料"),
+                ("subfield", "3.6"),
+                ("problem", "现有密封件在 300 度以上老化快"),
+                ("cooperation_modes", "licence"),
+                ("deadline", &deadline),
+                ("public", "1"),
+                ("contact_name", "王强"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    let id = r
+        .location()
+        .trim_start_matches("/demands/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    gd.post(&format!("/demands/{id}/review"), &[("decision", "publish")])
+        .await;
+    for v in &values {
+        let enc = form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+        let mut results = Vec::new();
+        for field in [
+            "title",
+            "problem",
+            "goals",
+            "basis",
+            "keywords",
+            "subfield",
+            "trl_min",
+            "budget",
+            "deadline",
+            "window_id",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "cooperation_modes",
+        ] {
+            let mut f = vec![
+                ("title", "测试需求"),
+                ("subfield", "3.6"),
+                ("problem", "问题描述"),
+                ("cooperation_modes", "licence"),
+                ("deadline", deadline.as_str()),
+                ("contact_name", "王强"),
+                ("action", "submit"),
+            ];
+            f.retain(|(k, _)| *k != field);
+            f.push((field, v));
+            results.push((format!("demand.{field}"), ent.post("/demands", &f).await));
+        }
+        for field in ["approach", "trl", "team", "cooperation_mode"] {
+            let mut f = vec![
+                ("approach", "方案"),
+                ("team", "团队"),
+                ("cooperation_mode", "licence"),
+            ];
+            f.retain(|(k, _)| *k != field);
+            f.push((field, v));
+            results.push((
+                format!("answer.{field}"),
+                holder.post(&format!("/demands/{id}/answers"), &f).await,
+            ));
+        }
+        results.push((
+            "review.note".into(),
+            gd.post(
+                &format!("/demands/{id}/review"),
+                &[("decision", "return"), ("note", v)],
+            )
+            .await,
+        ));
+        results.push((
+            "renew.deadline".into(),
+            ent.post(
+                &format!("/demands/{id}/status"),
+                &[("action", "renew"), ("deadline", v)],
+            )
+            .await,
+        ));
+        for field in ["title", "description", "opens", "closes", "fields"] {
+            let mut f = vec![
+                ("title", "征集"),
+                ("opens", deadline.as_str()),
+                ("closes", deadline.as_str()),
+            ];
+            f.retain(|(k, _)| *k != field);
+            f.push((field, v));
+            results.push((
+                format!("window.{field}"),
+                gd.post("/admin/windows", &f).await,
+            ));
+        }
+        results.push((
+            "follow.keywords".into(),
+            ent.post("/me/follow", &[("keywords", v), ("frequency", "daily")])
+                .await,
+        ));
+        for q in ["q", "field", "unit", "mode", "page"] {
+            let url = format!("/demands?{q}={enc}");
+            results.push((format!("list.{q}"), anon.get(&url).await));
+            let url = format!("/api/v1/demands?{q}={enc}");
+            results.push((format!("api.{q}"), anon.get(&url).await));
+        }
+        results.push((
+            "search.kind".into(),
+            anon.get(&format!("/search?kind=demand&q={enc}")).await,
+        ));
+        results.push((
+            "unsubscribe".into(),
+            anon.get(&format!("/unsubscribe/{enc}")).await,
+        ));
+        for (what, r) in results {
+            assert!(
+                !r.status.is_server_error(),
+                "{what} with {v:?}: {}",
+                r.status
+            );
+            assert!(!r.body.contains("<script>alert"), "{what} echoed unescaped");
+        }
+    }
+    let r = anon.get("/demands?page=999999").await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "a page out of range is an empty page"
+    );
+}
