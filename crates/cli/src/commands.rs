@@ -208,9 +208,6 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     // and the sweep of unanswered expressions of interest.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let base_url = settings.base_url();
-    if smtp.is_none() {
-        tracing::info!("no smtp_url: mail is held in the outbox (see /admin/mail)");
-    }
     let mut background = vec![
         ztc_web::mailer::spawn(store.clone(), smtp, stopped.clone()),
         ztc_web::mailer::spawn_digests(

@@ -69,6 +69,7 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
             continue;
         };
         let equipment = r.field.starts_with("2.");
+        let state = state_of(i);
         let org_id = if equipment {
             ent.user.org_id.clone()
         } else {
@@ -78,8 +79,8 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
                 kind,
                 region_code: REGIONS[i % REGIONS.len()].into(),
                 credit_code: None,
-                // A few enterprises are still waiting for verification.
-                status: if i % 9 == 7 {
+                // Some enterprises with drafts are still waiting for verification.
+                status: if state == DemandStatus::Draft && i % 20 == 10 {
                     AccountStatus::Pending
                 } else {
                     AccountStatus::Active
@@ -92,7 +93,6 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
             };
             orgs::create(store, &ctx, &new).await?.id
         };
-        let state = state_of(i);
         let public = state != DemandStatus::Private;
         let details = Details {
             title: r.title.chars().take(60).collect(),
