@@ -222,3 +222,26 @@ pub async fn read_upload(request: axum::extract::Request) -> Result<Upload, Uplo
         }
     }
 }
+
+/// A form body read with `serde_html_form` (repeated keys become lists), refused
+/// with a clear message when it is not a form.
+pub struct HtmlForm<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for HtmlForm<T> {
+    type Rejection = crate::error::Failure;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| {
+                crate::error::Failure::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "提交的内容过大",
+                )
+            })?;
+        serde_html_form::from_bytes(&body)
+            .map(HtmlForm)
+            .map_err(|_| crate::error::Failure::bad_request("bad_request", "提交的表单格式不正确"))
+    }
+}

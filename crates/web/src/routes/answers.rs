@@ -15,6 +15,7 @@ use ztc_store::demands::{Demand, answers};
 use crate::AppState;
 use crate::ctx::Req;
 use crate::error::Failure;
+use crate::forms::HtmlForm;
 use crate::routes::demands::{AnswerRow, DetailQuery, load, render_detail, visible};
 use crate::routes::library::Labels;
 
@@ -81,10 +82,8 @@ pub async fn submit(
     State(state): State<AppState>,
     req: Req,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    HtmlForm(form): HtmlForm<AnswerForm>,
 ) -> Result<Response, Failure> {
-    let form: AnswerForm = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     req.signed_in()?;
     let d = load(&state, &id).await?;
     visible(&req, &d)?;
@@ -158,10 +157,8 @@ pub async fn decide(
     State(state): State<AppState>,
     req: Req,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    HtmlForm(input): HtmlForm<DecisionInput>,
 ) -> Result<Response, Failure> {
-    let input: DecisionInput = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     let m = req.signed_in()?.clone();
     let mut a = answers::get(&state.store, &id)
         .await?

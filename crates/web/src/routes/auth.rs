@@ -20,7 +20,7 @@ use ztc_store::{StoreError, sessions};
 use crate::AppState;
 use crate::ctx::{Req, SESSION_COOKIE};
 use crate::error::Failure;
-use crate::forms::{self, Errors};
+use crate::forms::{self, Errors, HtmlForm};
 use crate::routes::public::safe_next;
 use crate::view::Page;
 
@@ -414,11 +414,9 @@ pub async fn register(
     State(state): State<AppState>,
     req: Req,
     jar: CookieJar,
-    body: axum::body::Bytes,
+    HtmlForm(f): HtmlForm<RegisterInput>,
 ) -> Result<Response, Failure> {
     // Repeated keys (the followed fields) need serde_html_form.
-    let f: RegisterInput = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     let (org, user) = match validate_registration(&state, &f) {
         Ok(x) => x,
         Err(inv) => {

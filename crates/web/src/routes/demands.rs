@@ -21,7 +21,7 @@ use ztc_store::demands::{self, Demand, Filter, NewDemand, windows};
 use crate::AppState;
 use crate::ctx::Req;
 use crate::error::Failure;
-use crate::forms::{self, Errors, Pager};
+use crate::forms::{self, Errors, HtmlForm, Pager};
 use crate::i18n::Lang;
 use crate::routes::library::{Fact, Labels};
 use crate::view::Page;
@@ -181,21 +181,7 @@ async fn render_list(
         ListKind::Mine => "demand.mine_title",
         ListKind::Review => "demand.review_title",
     };
-    let units = state
-        .vocab
-        .units
-        .iter()
-        .map(|u| {
-            (
-                u.code.clone(),
-                if req.lang.is_en() {
-                    u.name_en.clone()
-                } else {
-                    u.name.clone()
-                },
-            )
-        })
-        .collect();
+    let units = l.units();
     let page = ListPage {
         page: Page::new(req, title),
         kind,
@@ -939,10 +925,8 @@ pub async fn decide(
     State(state): State<AppState>,
     req: Req,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    HtmlForm(input): HtmlForm<DecisionInput>,
 ) -> Result<Response, Failure> {
-    let input: DecisionInput = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     req.signed_in()?;
     let mut d = load(&state, &id).await?;
     req.require(Action::ReviewDemand, &d.resource())?;
@@ -990,10 +974,8 @@ pub async fn owner_action(
     State(state): State<AppState>,
     req: Req,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    HtmlForm(input): HtmlForm<OwnerInput>,
 ) -> Result<Response, Failure> {
-    let input: OwnerInput = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     req.signed_in()?;
     let mut d = load(&state, &id).await?;
     req.require(Action::EditDemand, &d.resource())?;
@@ -1224,11 +1206,9 @@ pub fn validate_window(
 pub async fn create_window(
     State(state): State<AppState>,
     req: Req,
-    body: axum::body::Bytes,
+    HtmlForm(f): HtmlForm<WindowInput>,
 ) -> Result<Response, Failure> {
     let unit = window_unit(&req)?;
-    let f: WindowInput = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     let new = match validate_window(&state, &f, &unit) {
         Ok(w) => w,
         Err(inv) => {

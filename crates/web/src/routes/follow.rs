@@ -16,7 +16,7 @@ use ztc_store::mail::{self, MailStatus};
 use crate::AppState;
 use crate::ctx::Req;
 use crate::error::Failure;
-use crate::forms::{self, Errors, Pager};
+use crate::forms::{self, Errors, HtmlForm, Pager};
 use crate::routes::library::Labels;
 use crate::view::Page;
 
@@ -118,11 +118,9 @@ pub async fn follow_form(
 pub async fn save_follow(
     State(state): State<AppState>,
     req: Req,
-    body: axum::body::Bytes,
+    HtmlForm(f): HtmlForm<digest::Form>,
 ) -> Result<Response, Failure> {
     let m = enterprise(&req)?.clone();
-    let f: digest::Form = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     let settings = match digest::validate(&f, &state.vocab) {
         Ok(s) => s,
         Err(inv) => {

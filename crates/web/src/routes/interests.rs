@@ -16,7 +16,7 @@ use ztc_store::interests::{self, Filter, Interest};
 use crate::AppState;
 use crate::ctx::Req;
 use crate::error::Failure;
-use crate::forms::{self, Errors};
+use crate::forms::{self, Errors, HtmlForm};
 use crate::routes::library::Labels;
 use crate::view::Page;
 
@@ -64,10 +64,8 @@ pub async fn express(
     State(state): State<AppState>,
     req: Req,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    HtmlForm(form): HtmlForm<interest::Form>,
 ) -> Result<Response, Failure> {
-    let form: interest::Form = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     req.signed_in()?;
     let a = ztc_store::achievements::get(&state.store, &id)
         .await?
@@ -356,10 +354,8 @@ pub async fn decide(
     State(state): State<AppState>,
     req: Req,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    HtmlForm(input): HtmlForm<DecisionInput>,
 ) -> Result<Response, Failure> {
-    let input: DecisionInput = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     let (mut i, enterprise, holder) = load(&state, &req, &id).await?;
     let back =
         |code: &str| Ok(Redirect::to(&format!("/interests/{id}?error={code}")).into_response());
@@ -410,10 +406,8 @@ pub async fn post_message(
     State(state): State<AppState>,
     req: Req,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    HtmlForm(input): HtmlForm<MessageInput>,
 ) -> Result<Response, Failure> {
-    let input: MessageInput = serde_html_form::from_bytes(&body)
-        .map_err(|_| Failure::bad_request("bad_request", "提交的表单格式不正确"))?;
     let (i, _, _) = load(&state, &req, &id).await?;
     let text = match interest::message(&input.body) {
         Ok(t) => t,

@@ -80,6 +80,23 @@ impl<'a> Labels<'a> {
             .unwrap_or_default()
     }
 
+    /// `(code, name)` of every programme unit.
+    pub fn units(&self) -> Vec<(String, String)> {
+        self.state
+            .vocab
+            .units
+            .iter()
+            .map(|u| {
+                let name = if self.lang.is_en() {
+                    &u.name_en
+                } else {
+                    &u.name
+                };
+                (u.code.clone(), name.clone())
+            })
+            .collect()
+    }
+
     /// Sub-fields grouped under their industry: `(industry label, [(code, label)])`.
     pub fn field_groups(&self) -> Vec<(String, Vec<(String, String)>)> {
         let Some(l) = self.state.vocab.list("fields") else {
@@ -227,21 +244,7 @@ pub async fn library(
         .into_iter()
         .filter(|(c, _)| !c.contains('.'))
         .collect();
-    let units = state
-        .vocab
-        .units
-        .iter()
-        .map(|u| {
-            (
-                u.code.clone(),
-                if req.lang.is_en() {
-                    u.name_en.clone()
-                } else {
-                    u.name.clone()
-                },
-            )
-        })
-        .collect();
+    let units = l.units();
     let export = req.member().filter(|m| {
         let unit = match m.user.role {
             Role::ProvincialAdmin | Role::Agency | Role::Host => Some(&m.unit_code),
