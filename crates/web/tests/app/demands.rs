@@ -788,3 +788,54 @@ async fn matching_suggests_achievements_for_a_demand_and_enterprises_for_an_achi
     let page = ent.get(&format!("/achievements/{first}")).await;
     assert!(!page.body.contains("data-testid=\"leads\""));
 }
+
+#[tokio::test]
+async fn an_unknown_window_or_a_concurrent_edit_keeps_the_form() {
+    let app = TestApp::new().await;
+    let mut ent = app.login("enterprise").await;
+    // A window that does not exist: refused on the form, nothing created.
+    let mut f = demand_form(&day_in(20));
+    f.push(("window_id", "no-such-window".into()));
+    f.push(("action", "submit".into()));
+    let r = post(&mut ent, "/demands", &f).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("所选征集批次不存在"), "{}", r.body.len());
+    assert!(
+        r.body.contains("数控机床主轴热变形在线补偿"),
+        "the form is kept"
+    );
+    let count = ztc_store::demands::count(&app.db.store).await.unwrap();
+    assert_eq!(count, 0, "nothing half-created");
+    // Two tabs edit the same draft: the second save is refused, its text kept.
+    let r = ent
+        .post(
+            "/demands",
+            &[("title", "并发编辑的草稿"), ("action", "save")],
+        )
+        .await;
+    let id = id_of(r.location());
+    let first = [
+        ("title", "第一次修改"),
+        ("action", "save"),
+        ("version", "1"),
+    ];
+    let r = ent.post(&format!("/demands/{id}"), &first).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let second = [
+        ("title", "第二个标签页的修改"),
+        ("action", "save"),
+        ("version", "1"),
+    ];
+    let r = ent.post(&format!("/demands/{id}"), &second).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("该需求已被他人修改"));
+    assert!(
+        r.body.contains("第二个标签页的修改"),
+        "what was typed is kept"
+    );
+    let d = ztc_store::demands::get(&app.db.store, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.details.title, "第一次修改", "the first save stands");
+}
