@@ -194,6 +194,14 @@ async fn apply_demands(
     }
     let index = index.clone();
     tokio::task::spawn_blocking(move || {
+        // As for achievements: documents already held in this version are left
+        // alone, so sweeps and restarts do not pile up deleted documents.
+        let ids: Vec<String> = docs.iter().map(|d| d.id.clone()).collect();
+        let stamps = index.stamps(&ids)?;
+        let docs: Vec<SearchDoc> = docs
+            .into_iter()
+            .filter(|d| stamps.get(&d.id) != Some(&d.updated_at))
+            .collect();
         for id in &gone {
             index.delete(id)?;
         }

@@ -919,6 +919,9 @@ async fn an_enterprise_posts_a_demand_a_holder_proposes_and_they_connect() {
         b.open(&url).await?;
         b.click("[data-testid=answer] button[name=decision][value=accept]")
             .await?;
+        // The page after the decision carries a notice; the one before does not.
+        let notice = b.text("[data-testid=notice]").await?;
+        ensure!(notice.contains("已接受"), "notice {notice:?}");
         let state = b.text("[data-testid=answer-status]").await?;
         ensure!(state.contains("已接受"), "answer state {state:?}");
         b.wait_for("[data-testid=answer-contact]").await?;
