@@ -3,10 +3,10 @@
 use tantivy::Term;
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query as TQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query as TQuery, TermQuery,
 };
-use tantivy::schema::{IndexRecordOption, OwnedValue};
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::schema::{Field, FieldType, IndexRecordOption, OwnedValue};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::collect::SearchCollector;
 use crate::error::Result;
@@ -30,7 +30,7 @@ impl Index {
             return Ok(Vec::new());
         }
         let f = &self.fields;
-        let mut values: Vec<(tantivy::schema::Field, Vec<OwnedValue>)> = vec![
+        let mut values: Vec<(Field, Vec<OwnedValue>)> = vec![
             (f.title, vec![OwnedValue::Str(d.title.clone())]),
             (
                 f.keywords,
@@ -48,12 +48,7 @@ impl Index {
         if scope != Scope::Public {
             values.push((f.technical, vec![OwnedValue::Str(d.technical.clone())]));
         }
-        let mlt = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(1)
-            .with_min_term_frequency(1)
-            .with_max_query_terms(32)
-            .with_min_word_length(2)
-            .with_document_fields(values);
+        let mlt = like_query(&searcher, &values)?;
         let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(Occur::Must, Box::new(mlt))];
         // Like for like: achievements suggest achievements, demands demands.
         let same_kind = Filters {
@@ -116,4 +111,75 @@ fn id_query(field: tantivy::schema::Field, id: &str) -> Box<dyn TQuery> {
         Term::from_field_text(field, id),
         IndexRecordOption::Basic,
     ))
+}
+
+/// Words of the document kept for the "more like this" query.
+const LIKE_TERMS: usize = 32;
+
+/// The document's most telling words (term frequency × idf, at most
+/// [`LIKE_TERMS`]), each a boosted optional clause, as tantivy's
+/// `MoreLikeThisQuery` builds them. Written here because tantivy's weighs with
+/// the live document count while its document frequencies still count
+/// deleted versions: after many unmerged edits a word seemed to be in more
+/// documents than the index held, and its idf asserted and panicked. Here the
+/// count includes deleted documents, as the frequencies do.
+fn like_query(searcher: &Searcher, values: &[(Field, Vec<OwnedValue>)]) -> Result<BooleanQuery> {
+    let schema = searcher.schema();
+    let tokenizers = searcher.index().tokenizers();
+    let mut frequencies: std::collections::HashMap<Term, u32> = std::collections::HashMap::new();
+    for (field, texts) in values {
+        let FieldType::Str(options) = schema.get_field_entry(*field).field_type() else {
+            continue;
+        };
+        let Some(mut tokenizer) = options
+            .get_indexing_options()
+            .and_then(|o| tokenizers.get(o.tokenizer()))
+        else {
+            continue;
+        };
+        for text in texts {
+            let OwnedValue::Str(text) = text else {
+                continue;
+            };
+            let mut stream = tokenizer.token_stream(text);
+            // Single Latin letters and digits say nothing; one Chinese character (3 bytes) may.
+            stream.process(&mut |token| {
+                if token.text.len() >= 2 {
+                    *frequencies
+                        .entry(Term::from_field_text(*field, &token.text))
+                        .or_default() += 1;
+                }
+            });
+        }
+    }
+    let documents: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|s| u64::from(s.max_doc()))
+        .sum();
+    let mut scored = Vec::with_capacity(frequencies.len());
+    for (term, tf) in frequencies {
+        let df = searcher.doc_freq(&term)?;
+        if df == 0 {
+            continue;
+        }
+        let n = documents.max(df) as f32;
+        let df = df as f32;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        scored.push((tf as f32 * idf, term));
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored.truncate(LIKE_TERMS);
+    let best = scored.first().map_or(1.0, |s| s.0).max(f32::MIN_POSITIVE);
+    let clauses: Vec<(Occur, Box<dyn TQuery>)> = scored
+        .into_iter()
+        .map(|(score, term)| {
+            let q: Box<dyn TQuery> = Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                score / best,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    Ok(BooleanQuery::new(clauses))
 }

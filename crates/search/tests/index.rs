@@ -621,6 +621,33 @@ fn more_like_this_excludes_the_document_and_respects_scope() {
 }
 
 #[test]
+fn more_like_this_survives_many_deleted_versions() {
+    // Every edit of a document leaves its old version deleted but not yet
+    // merged away: tantivy's more-like-this then saw a word in more documents
+    // than the index holds and panicked (doc_count >= doc_freq).
+    let index = Index::in_ram().expect("index");
+    let edited = SearchDoc {
+        summary: "固态锂电池电解质的制备方法".into(),
+        ..doc("edited", "固态锂电池电解质", "published")
+    };
+    let versions: Vec<SearchDoc> = (0..20).map(|_| edited.clone()).collect();
+    index.upsert(&versions).expect("upsert");
+    index
+        .upsert(&[SearchDoc {
+            summary: "锂电池电解质添加剂".into(),
+            ..doc("other", "锂电池电解质添加剂", "published")
+        }])
+        .expect("upsert");
+    index.commit(None).expect("commit");
+    assert_eq!(index.doc_count(), 2);
+    let related = index
+        .more_like_this("other", Scope::Public, 10)
+        .expect("mlt");
+    let ids: Vec<&str> = related.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["edited"]);
+}
+
+#[test]
 fn every_word_is_required_unless_no_document_has_them_all() {
     let index = Index::in_ram().expect("index");
     index
