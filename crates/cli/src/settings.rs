@@ -14,6 +14,7 @@ const ENV_KEYS: &[&str] = &[
     "public_url",
     "secure_cookies",
     "trust_proxy",
+    "search_cache_mb",
     "log",
 ];
 

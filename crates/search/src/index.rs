@@ -8,6 +8,7 @@ use tantivy::schema::Schema;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
 
+use crate::cache::{CacheStats, ResultCache};
 use crate::doc::SearchDoc;
 use crate::error::{Result, SearchError};
 use crate::schema::{self, Fields, ZH};
@@ -25,6 +26,8 @@ pub struct Options {
     /// Total indexing memory budget in bytes (split between threads; tantivy
     /// needs at least 15 MB a thread).
     pub writer_memory: usize,
+    /// Bytes of recent search answers kept (0: none); see [`Index::cache_stats`].
+    pub cache_bytes: u64,
 }
 
 impl Default for Options {
@@ -34,6 +37,7 @@ impl Default for Options {
             starter_terms: true,
             writer_threads: 1,
             writer_memory: 64 << 20,
+            cache_bytes: 32 << 20,
         }
     }
 }
@@ -48,6 +52,7 @@ pub struct Index {
     writer: Mutex<IndexWriter>,
     pub(crate) fields: Fields,
     pub(crate) segmenter: Segmenter,
+    pub(crate) cache: Option<ResultCache>,
 }
 
 impl std::fmt::Debug for Index {
@@ -134,6 +139,7 @@ impl Index {
             writer: Mutex::new(writer),
             fields,
             segmenter,
+            cache: (options.cache_bytes > 0).then(|| ResultCache::new(options.cache_bytes)),
         })
     }
 
@@ -141,7 +147,21 @@ impl Index {
     /// Documents indexed earlier keep their old segmentation until reindexed
     /// (queries still find them through the shorter words search mode emits).
     pub fn add_terms(&self, terms: &[String]) -> usize {
-        self.segmenter.add_terms(terms.iter().map(String::as_str))
+        let added = self.segmenter.add_terms(terms.iter().map(String::as_str));
+        // Queries are segmented anew: answers computed with the old words go.
+        if let Some(cache) = &self.cache {
+            cache.clear();
+        }
+        added
+    }
+
+    /// How the cache of search answers has served since the index was opened
+    /// (all zero when it is off).
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache
+            .as_ref()
+            .map(ResultCache::stats)
+            .unwrap_or_default()
     }
 
     /// The segmentation in use (for tests and diagnostics).

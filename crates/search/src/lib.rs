@@ -93,6 +93,7 @@
 //! (`tests/quality.rs` compares with SQLite FTS5 peers;
 //! `examples/bench.rs` measures speed and size, run by `bench/search`).
 
+mod cache;
 mod collect;
 mod doc;
 mod error;
@@ -108,6 +109,7 @@ mod search;
 mod suggest;
 mod tokenizer;
 
+pub use cache::CacheStats;
 pub use doc::{Kind, SearchDoc};
 pub use error::{Result, SearchError};
 pub use highlight::escape_html;

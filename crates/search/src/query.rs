@@ -30,7 +30,7 @@ pub const MAX_TOKENS: usize = 64;
 pub const MAX_CHUNKS: usize = 16;
 
 /// Who is searching, which decides the documents and text fields searched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Scope {
     /// Published documents; public text (title, keywords, summary,
     /// applications, holder organisation).
@@ -43,7 +43,7 @@ pub enum Scope {
 }
 
 /// Result order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Sort {
     /// Best match first (ties: newest first). An empty query lists newest first.
     #[default]
@@ -55,7 +55,7 @@ pub enum Sort {
 }
 
 /// Exact-match filters; empty/`None` means no filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Filters {
     pub kind: Option<Kind>,
     pub field: Option<String>,
@@ -73,7 +73,7 @@ pub struct Filters {
 }
 
 /// One search request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Query {
     pub text: String,
     pub scope: Scope,

@@ -1,5 +1,7 @@
 //! Running a [`Query`]: results, facets, highlighted hits.
 
+use std::sync::Arc;
+
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::collect::{Collected, FACET_FIELDS, Ranked, SearchCollector};
@@ -80,12 +82,30 @@ impl Index {
     ///
     /// An empty query (nothing searchable in the text) lists every document in
     /// scope that passes the filters, newest first unless another sort is asked.
+    ///
+    /// Answers are kept in the index's cache (see [`crate::Options::cache_bytes`])
+    /// for the index state they were computed on: a query asked again before the
+    /// next commit is not run again.
     pub fn search(&self, q: &Query) -> Result<Results> {
-        self.search_with(q, &Weights::default())
+        let searcher = self.reader.searcher();
+        let Some(cache) = &self.cache else {
+            return self.run(&searcher, q, &Weights::default());
+        };
+        let generation = searcher.generation().generation_id();
+        if let Some(found) = cache.get(generation, q) {
+            return Ok(Results::clone(&found));
+        }
+        let results = self.run(&searcher, q, &Weights::default())?;
+        cache.put(generation, q.clone(), Arc::new(results.clone()));
+        Ok(results)
     }
 
-    /// [`Index::search`] with explicit field weights (for tuning).
+    /// [`Index::search`] with explicit field weights (for tuning), never cached.
     pub fn search_with(&self, q: &Query, w: &Weights) -> Result<Results> {
+        self.run(&self.reader.searcher(), q, w)
+    }
+
+    fn run(&self, searcher: &Searcher, q: &Query, w: &Weights) -> Result<Results> {
         let per_page = q.per_page.clamp(1, 100);
         let page = q.page.max(1);
         let offset = u64::from(page - 1) * u64::from(per_page);
@@ -97,7 +117,6 @@ impl Index {
         };
         let analyzed = Analyzed::new(&self.segmenter, &q.text, w.query_search_mode);
         let rerank = w.rerank && !analyzed.is_empty() && q.sort == Sort::Relevance && want > 0;
-        let searcher = self.reader.searcher();
         let collector = SearchCollector {
             top: if rerank { want + RERANK } else { want },
             sort: q.sort,
@@ -131,8 +150,8 @@ impl Index {
         };
         if rerank {
             let fields = query::text_fields(&self.fields, q.scope, w);
-            Rescorer::new(&searcher, &analyzed, &fields, &self.fields, w)?
-                .rescore(&searcher, &mut collected.top)?;
+            Rescorer::new(searcher, &analyzed, &fields, &self.fields, w)?
+                .rescore(searcher, &mut collected.top)?;
             collected.top.truncate(want);
         }
         let reachable = collected.total.min(MAX_WINDOW);
@@ -142,7 +161,7 @@ impl Index {
         let hl = Highlighter::new(self, &analyzed, q.scope);
         let mut hits = Vec::with_capacity(page_docs.len());
         for r in page_docs {
-            hits.push(hl.hit(&searcher, r.addr, r.score)?);
+            hits.push(hl.hit(searcher, r.addr, r.score)?);
         }
         Ok(Results {
             total: collected.total,

@@ -784,3 +784,74 @@ fn a_query_of_single_characters_still_matches() {
     assert_eq!(ids(&index, &q("钽酸锂", Scope::Public)), ["p"]);
     assert_eq!(ids(&index, &q("钽酸锂", Scope::Protected)), ["p", "t"]);
 }
+
+#[test]
+fn answers_are_cached_until_the_index_changes() {
+    let index = library();
+    let query = q("锂电池", Scope::Public);
+    let first = index.search(&query).expect("search");
+    let again = index.search(&query).expect("search");
+    assert_eq!(first, again);
+    let stats = index.cache_stats();
+    assert_eq!((stats.hits, stats.misses, stats.entries), (1, 1, 1));
+    assert!(stats.bytes > 0);
+    // Another page, scope or filter is another answer.
+    let admin = index.search(&q("锂电池", Scope::Admin)).expect("search");
+    assert_ne!(admin.total, first.total);
+    assert_eq!(index.cache_stats().misses, 2);
+
+    // A commit is a new state of the index: the next answer sees it.
+    index
+        .upsert(&[SearchDoc {
+            summary: "新型锂电池隔膜".into(),
+            ..doc("pub-new", "锂电池隔膜材料", "published")
+        }])
+        .expect("upsert");
+    index.commit(None).expect("commit");
+    let after = index.search(&query).expect("search");
+    assert_eq!(after.total, first.total + 1);
+    assert!(after.hits.iter().any(|h| h.id == "pub-new"));
+    index.delete("pub-new").expect("delete");
+    index.commit(None).expect("commit");
+    assert_eq!(index.search(&query).expect("search").total, first.total);
+}
+
+#[test]
+fn new_dictionary_words_are_not_answered_from_the_cache() {
+    let index = Index::in_ram().expect("index");
+    index
+        .upsert(&[doc("d1", "量子点显示膜", "published")])
+        .expect("upsert");
+    index.commit(None).expect("commit");
+    let query = q("量子点显示膜", Scope::Public);
+    let before = index.search(&query).expect("search");
+    assert_eq!(index.cache_stats().entries, 1);
+    index.add_terms(&["量子点显示膜".to_string()]);
+    assert_eq!(index.cache_stats().entries, 0);
+    let after = index.search(&query).expect("search");
+    assert_eq!(after.hits.len(), before.hits.len());
+    assert_eq!(index.cache_stats().misses, 2);
+}
+
+#[test]
+fn a_cache_of_zero_bytes_is_off() {
+    let index = Index::in_ram_with(ztc_search::Options {
+        cache_bytes: 0,
+        ..ztc_search::Options::default()
+    })
+    .expect("index");
+    index
+        .upsert(&[doc("d1", "锂电池", "published")])
+        .expect("upsert");
+    index.commit(None).expect("commit");
+    for _ in 0..3 {
+        assert_eq!(
+            index
+                .search(&q("锂电池", Scope::Public))
+                .expect("search")
+                .total,
+            1
+        );
+    }
+    assert_eq!(index.cache_stats(), ztc_search::CacheStats::default());
+}

@@ -52,6 +52,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client address.
     pub trust_proxy: bool,
+    /// Megabytes of recent search answers kept in memory (0 turns the cache off).
+    pub search_cache_mb: u32,
     /// Log filter, e.g. `info` or `ztc_web=debug`.
     pub log: String,
 }
@@ -66,6 +68,7 @@ impl Default for Settings {
             public_url: None,
             secure_cookies: false,
             trust_proxy: false,
+            search_cache_mb: 32,
             log: "info".into(),
         }
     }

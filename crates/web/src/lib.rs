@@ -94,7 +94,12 @@ impl App {
     pub fn with_store(store: Store, settings: Settings) -> anyhow::Result<App> {
         let vocab = Vocabulary::builtin()?;
         let files = ztc_store::files::Files::local(&settings.data_dir.join("files"))?;
-        let search = ztc_search::Index::open(&settings.data_dir.join("index")).map_err(|e| {
+        let options = ztc_search::Options {
+            cache_bytes: u64::from(settings.search_cache_mb) << 20,
+            ..ztc_search::Options::default()
+        };
+        let search = ztc_search::Index::open_with(&settings.data_dir.join("index"), options)
+            .map_err(|e| {
             anyhow::anyhow!(
                 "无法打开搜索索引 {}（是否已有另一个 ztc 进程在使用同一数据目录？）/ cannot open the search index: {e}",
                 settings.data_dir.join("index").display()

@@ -142,6 +142,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    let cache = state.search.cache_stats();
+    metrics::gauge!("ztc_search_cache_hits").set(cache.hits as f64);
+    metrics::gauge!("ztc_search_cache_misses").set(cache.misses as f64);
+    metrics::gauge!("ztc_search_cache_entries").set(cache.entries as f64);
+    metrics::gauge!("ztc_search_cache_bytes").set(cache.bytes as f64);
     (
         [(
             header::CONTENT_TYPE,

@@ -122,9 +122,14 @@ async fn health_readiness_metrics_and_assets() {
     assert_eq!(c.get("/healthz").await.body, "ok");
     assert_eq!(c.get("/readyz").await.body, "ready");
     c.get("/").await;
+    // The same search twice: the second is answered from the cache.
+    c.get("/api/v1/search?q=%E7%94%B5%E6%B1%A0").await;
+    c.get("/api/v1/search?q=%E7%94%B5%E6%B1%A0").await;
     let m = c.get("/metrics").await;
     assert!(m.body.contains("http_requests_total"), "{}", m.body);
     assert!(m.body.contains("route=\"/\""));
+    assert!(m.body.contains("ztc_search_cache_hits 1\n"), "{}", m.body);
+    assert!(m.body.contains("ztc_search_cache_misses 1\n"), "{}", m.body);
     let css = c.get("/static/app.css").await;
     assert_eq!(
         css.headers.get("content-type").unwrap(),
