@@ -1,8 +1,9 @@
 //! A bounded cache of search answers, keyed by the query and the index
-//! generation: the same query asked again (a popular search, the next visitor
-//! of a shared link, a page reloaded) is answered without running it, and any
-//! commit or merge makes a new generation, so an answer never outlives the
-//! index state it was computed on.
+//! content (its segments and their deletions): the same query asked again (a
+//! popular search, the next visitor of a shared link, a page reloaded) is
+//! answered without running it, and any commit that changes documents, or a
+//! merge, names new content, so an answer never outlives the index state it
+//! was computed on.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,7 +14,7 @@ use quick_cache::sync::Cache;
 use crate::query::Query;
 use crate::search::Results;
 
-/// Answers kept for each searcher generation, weighed by their approximate size in bytes.
+/// Answers kept for each index content, weighed by their approximate size in bytes.
 pub(crate) struct ResultCache {
     answers: Cache<(u64, Query), Arc<Results>, BySize>,
     hits: AtomicU64,
@@ -85,8 +86,8 @@ impl ResultCache {
         }
     }
 
-    pub(crate) fn get(&self, generation: u64, q: &Query) -> Option<Arc<Results>> {
-        let found = self.answers.get(&(generation, q.clone()));
+    pub(crate) fn get(&self, content: u64, q: &Query) -> Option<Arc<Results>> {
+        let found = self.answers.get(&(content, q.clone()));
         let counter = if found.is_some() {
             &self.hits
         } else {
@@ -96,8 +97,8 @@ impl ResultCache {
         found
     }
 
-    pub(crate) fn put(&self, generation: u64, q: Query, r: Arc<Results>) {
-        self.answers.insert((generation, q), r);
+    pub(crate) fn put(&self, content: u64, q: Query, r: Arc<Results>) {
+        self.answers.insert((content, q), r);
     }
 
     pub(crate) fn clear(&self) {

@@ -91,12 +91,18 @@ impl Index {
         let Some(cache) = &self.cache else {
             return self.run(&searcher, q, &Weights::default());
         };
-        let generation = searcher.generation().generation_id();
-        if let Some(found) = cache.get(generation, q) {
+        // The segments and their deletions name the index's content: a commit
+        // with nothing staged (the follower's periodic one) keeps the answers.
+        let content = {
+            let mut h = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(searcher.generation().segments(), &mut h);
+            std::hash::Hasher::finish(&h)
+        };
+        if let Some(found) = cache.get(content, q) {
             return Ok(Results::clone(&found));
         }
         let results = self.run(&searcher, q, &Weights::default())?;
-        cache.put(generation, q.clone(), Arc::new(results.clone()));
+        cache.put(content, q.clone(), Arc::new(results.clone()));
         Ok(results)
     }
 
