@@ -12,10 +12,12 @@
 //!
 //! Diagnostics: `BENCH_NO_PEER=1` skips SQLite, `BENCH_NO_RERANK=1` ranks
 //! on the combined field only, `BENCH_PER_PAGE=n`, `BENCH_SLOWEST=1` lists
-//! the slowest queries.
+//! the slowest queries, `BENCH_QUERIES=http` runs the queries bench/search-http
+//! sends instead (two keywords of a paper; the first 12 characters of a title).
+//! Queries go through `Index::search_with`, which never uses the answer cache.
 //!
-//! HTTP latency under 50 concurrent clients belongs to the web route
-//! (`/search`), measured with wrk like bench/load once that route exists.
+//! HTTP latency under 50 concurrent clients: bench/search-http (wrk against
+//! `ztc serve`).
 
 #[path = "../tests/support/peers.rs"]
 mod peers;
@@ -133,6 +135,21 @@ fn build(n: u64, dir: &Path, papers: &[Paper]) -> Result<(), Error> {
 
 /// (text, is a keyword query)
 fn query_set(papers: &[Paper]) -> Vec<(String, bool)> {
+    if std::env::var("BENCH_QUERIES").as_deref() == Ok("http") {
+        // The queries bench/search-http sends: each paper's first two keywords,
+        // and the first 12 characters of its title.
+        return papers
+            .iter()
+            .flat_map(|p| {
+                let keywords = (!p.keywords.is_empty()).then(|| {
+                    let two: Vec<&str> = p.keywords.iter().take(2).map(String::as_str).collect();
+                    (two.join(" "), true)
+                });
+                let title = (p.title.chars().take(12).collect::<String>(), false);
+                keywords.into_iter().chain([title])
+            })
+            .collect();
+    }
     let mut rng = Rng::new(SEED + 1);
     let keywords: Vec<&String> = papers.iter().flat_map(|p| &p.keywords).collect();
     (0..1000)
