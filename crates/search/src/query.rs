@@ -128,8 +128,10 @@ pub struct Weights {
     pub part_tie: f32,
     /// Share of the query's words (of two or more characters; a word counts
     /// when it or a shorter word inside it matches) that a document must
-    /// contain, rounded up. When no document qualifies, any one word is
-    /// enough. 0 = any one word always.
+    /// contain, rounded up. When no document qualifies, a query of three
+    /// words or more asks for all words but one, and keeps that answer when
+    /// it fills a page (10 or more); otherwise any one word is enough.
+    /// 0 = any one word always.
     pub min_match: f32,
     /// Score the best candidates again with the per-field weights (without
     /// it, ranking uses BM25 over the combined text only).
@@ -299,6 +301,26 @@ fn term_query(field: Field, text: &str, boost: f32) -> Box<dyn TQuery> {
     }
 }
 
+/// Whether a word group decides matches: single-character words (的, 与, 对 …)
+/// do not when the query has longer words; they only add to the score
+/// (rerank). A query of single characters only (钽酸锂 cut into 钽/酸/锂) uses
+/// them all.
+fn content_groups(a: &Analyzed) -> impl Iterator<Item = (usize, &Vec<String>)> {
+    let any_long = a
+        .groups
+        .iter()
+        .any(|g| g.iter().any(|word| word.chars().count() > 1));
+    a.groups
+        .iter()
+        .enumerate()
+        .filter(move |(_, g)| !any_long || g.iter().any(|word| word.chars().count() > 1))
+}
+
+/// How many words of the query decide matches (see [`required_groups`]).
+pub fn content_words(a: &Analyzed) -> usize {
+    content_groups(a).count()
+}
+
 /// The scoring part: one SHOULD clause per word and field, plus exact keywords.
 pub fn text_query(
     a: &Analyzed,
@@ -322,16 +344,8 @@ pub fn text_query(
     let mut content: Vec<Box<dyn TQuery>> = Vec::new();
     let mut optional: Vec<Box<dyn TQuery>> = Vec::new();
     let no_cover = Vec::new();
-    // A query of single characters only (钽酸锂 cut into 钽/酸/锂) uses them all.
-    let any_long = a
-        .groups
-        .iter()
-        .any(|g| g.iter().any(|word| word.chars().count() > 1));
-    for (i, group) in a.groups.iter().enumerate() {
-        // Single-character words (的, 与, 对 …) do not decide matches when
-        // the query has longer words; they only add to the score (rerank).
-        let is_content = !any_long || group.iter().any(|word| word.chars().count() > 1);
-        let (Some(whole), true) = (group.first(), is_content) else {
+    for (i, group) in content_groups(a) {
+        let Some(whole) = group.first() else {
             continue;
         };
         let cover = a.covers.get(i).unwrap_or(&no_cover);

@@ -15,6 +15,10 @@ use crate::rerank::Rescorer;
 /// Candidates beyond the requested page that are scored again per field.
 const RERANK: usize = 200;
 
+/// Answers with all words but one that are kept rather than widened to any
+/// one word: fewer leave a page to fill from the wider answer.
+const RELAXED_ENOUGH: u64 = 10;
+
 /// Deepest result reachable by paging (offset + page size).
 pub const MAX_WINDOW: u64 = 10_000;
 
@@ -148,10 +152,21 @@ impl Index {
             run(0.0, sort)?
         } else {
             let strict = run(w.min_match, q.sort)?;
-            if strict.total == 0 && w.min_match > 0.0 {
-                run(0.0, q.sort)?
-            } else {
+            let words = query::content_words(&analyzed);
+            if strict.total > 0 || w.min_match <= 0.0 {
                 strict
+            } else if words >= 3 {
+                // All words but one first: a word cut short or found in no
+                // entry then narrows the answer rather than leaving every
+                // entry with any one word (half the library for 方法).
+                let relaxed = run((words as f32 - 1.5) / words as f32, q.sort)?;
+                if relaxed.total >= RELAXED_ENOUGH {
+                    relaxed
+                } else {
+                    run(0.0, q.sort)?
+                }
+            } else {
+                run(0.0, q.sort)?
             }
         };
         if rerank {

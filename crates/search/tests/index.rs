@@ -669,6 +669,41 @@ fn every_word_is_required_unless_no_document_has_them_all() {
 }
 
 #[test]
+fn without_every_word_all_but_one_come_before_any_one() {
+    let index = Index::in_ram().expect("index");
+    // Twelve entries with 光伏 and 逆变器, one with 光伏 alone, none with 储能 too.
+    let mut docs: Vec<SearchDoc> = (0..12)
+        .map(|i| doc(&format!("pair-{i:02}"), "光伏逆变器效率", "published"))
+        .collect();
+    docs.push(doc("single", "光伏组件清洗", "published"));
+    index.upsert(&docs).expect("upsert");
+    index.commit(None).expect("commit");
+    let found = |text: &str| {
+        let mut query = q(text, Scope::Public);
+        query.per_page = 50;
+        ids(&index, &query)
+    };
+    // A page's worth (10 or more) have two of the three words: the entry
+    // with one word is left out.
+    let two = found("光伏 逆变器 储能");
+    assert_eq!(two.len(), 12, "{two:?}");
+    assert!(!two.contains(&"single".to_string()));
+    // Fewer than a page with two of three words: any one word will do.
+    let index = Index::in_ram().expect("index");
+    index
+        .upsert(&[
+            doc("pair", "光伏逆变器效率", "published"),
+            doc("single", "光伏组件清洗", "published"),
+        ])
+        .expect("upsert");
+    index.commit(None).expect("commit");
+    assert_eq!(
+        ids(&index, &q("光伏 逆变器 储能", Scope::Public)),
+        ["pair", "single"]
+    );
+}
+
+#[test]
 fn an_index_with_another_schema_is_started_again_empty() {
     use tantivy::schema::{STORED, STRING, Schema};
     let dir = tempfile::tempdir().expect("tempdir");
