@@ -346,12 +346,18 @@ pub async fn follow(store: Store, index: Arc<Index>, poll: Duration, sweep: Dura
                     at: horizon,
                     id: String::new(),
                 };
-                let (swept_to, late) = read_from(&store, &index, window, &mut seen).await?;
+                let (swept_to, late) = read_from(&store, &index, window.clone(), &mut seen).await?;
                 if late > 0 {
                     tracing::info!(late, "search index applied events that committed late");
                 }
                 applied += late;
-                reached = std::cmp::max(reached, swept_to);
+                // Only a position an event holds: the window's start is a time
+                // the outbox may never have reached, and a cursor beyond the
+                // outbox's head reads, at the next start, as an index from
+                // another database (a full rebuild).
+                if swept_to != window {
+                    reached = std::cmp::max(reached, swept_to);
+                }
                 seen.retain(|_, at| *at >= horizon - LOOK_BACK_MS);
                 last_sweep = std::time::Instant::now();
             }

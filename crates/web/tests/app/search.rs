@@ -542,3 +542,43 @@ async fn a_crash_while_indexing_loses_nothing() {
     let found = index.search(&ztc_search::Query::text("液流电池")).unwrap();
     assert_eq!(found.hits[0].title, "液流电池双极板");
 }
+
+#[tokio::test]
+async fn a_quiet_index_restarts_without_a_rebuild() {
+    for app in TestApp::all().await {
+        library(&app).await;
+        // The last change was ten minutes ago: the follower's sweeps of the
+        // last two minutes find nothing.
+        sqlx::query("UPDATE outbox SET at = at - 600000")
+            .execute(app.db.store.pool())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let open = || std::sync::Arc::new(ztc_search::Index::open(dir.path()).unwrap());
+        let index = open();
+        assert!(matches!(
+            indexer::start(&app.db.store, &index).await.unwrap(),
+            indexer::Started::Rebuilt(4)
+        ));
+        let follower = tokio::spawn(indexer::follow(
+            app.db.store.clone(),
+            index.clone(),
+            Duration::from_millis(20),
+            Duration::from_millis(50),
+        ));
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        follower.abort();
+        let _ = follower.await;
+        drop(index);
+        // The cursor stays on the outbox's last event, so the next start
+        // catches up instead of taking the index for another database's.
+        let index = open();
+        let started = indexer::start(&app.db.store, &index).await.unwrap();
+        assert!(
+            matches!(started, indexer::Started::CaughtUp(_)),
+            "{:?}: rebuilt after a quiet run",
+            app.db
+        );
+        assert_eq!(index.doc_count(), 4);
+    }
+}
