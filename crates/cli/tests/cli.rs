@@ -127,6 +127,21 @@ fn bad_settings_files_are_reported() {
     assert_one_line_failure(&run(c, ""), "配置文件不存在");
 }
 
+#[test]
+fn a_bad_search_cache_size_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["abc", "-5", "1.5"] {
+        let mut c = ztc(dir.path());
+        c.env("ZTC_SEARCH_CACHE_MB", bad).arg("migrate");
+        assert_one_line_failure(&run(c, ""), "配置错误");
+    }
+    let file = dir.path().join("ztc.toml");
+    std::fs::write(&file, "search_cache_mb = \"lots\"\n").unwrap();
+    let mut c = ztc(dir.path());
+    c.arg("--config").arg(&file).arg("migrate");
+    assert_one_line_failure(&run(c, ""), "配置错误");
+}
+
 fn add_admin(data: &std::path::Path, username: &str, password: &str) -> Output {
     let mut c = ztc(data);
     c.args([
